@@ -1,0 +1,34 @@
+# The two commands of the README: `make run` and `make check`. Both set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export DJANGO_ENV ?= development
+
+.PHONY: run check setup messages
+
+# A virtual environment with the project and its development tools; redone when pyproject changes.
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+# Compiled catalogues (.mo) are build products: made from the .po files in locale/.
+messages: $(BIN)/.installed
+	$(PY) manage.py compilemessages --verbosity 0 --ignore '$(VENV)'
+
+setup: $(BIN)/.installed messages
+
+run: setup
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_demo
+	$(PY) manage.py demo_login
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+check: setup
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/pytest

@@ -1,0 +1,383 @@
+"""Admin configuration of the register. Configuration only: rules live in health.py and models.py.
+
+Computed columns are annotated in get_queryset, so a changelist runs the same number of queries
+whatever the number of rows.
+"""
+
+from django.conf import settings
+from django.contrib import admin
+from django.db import models
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+
+from compliance import health
+from compliance.models import (
+    Contact,
+    Cookie,
+    DataCategory,
+    DataElement,
+    DataSubjectCategory,
+    Organisation,
+    PolicyClause,
+    ProcessingLocation,
+    Processor,
+    Purpose,
+    StorageItem,
+    TechnicalMeasure,
+)
+
+
+def in_all_languages(*names):
+    """Search every language column of translated fields."""
+    return [f"{name}_{code}" for name in names for code, _label in settings.LANGUAGES]
+
+
+class MissingTranslationFilter(admin.SimpleListFilter):
+    title = _("missing translation")
+    parameter_name = "missing_translation"
+
+    def lookups(self, request, model_admin):
+        return health.translation_languages()
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(health.translation_languages()):
+            return queryset.filter(health.missing_translation_q(queryset.model, self.value()))
+        return queryset
+
+
+class HealthFilter(admin.SimpleListFilter):
+    """Rows found by a rule of the health report: the dashboard's findings link here."""
+
+    title = _("health finding")
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return [(rule.code, rule.title) for rule in health.rules_for_model(model_admin.model)]
+
+    def queryset(self, request, queryset):
+        condition = health.rule_condition(self.value(), queryset.model)
+        if condition is not None:
+            return queryset.filter(condition)
+        return queryset
+
+
+class RegisterAdmin(TabbedTranslationAdmin):
+    list_per_page = 100
+    save_on_top = True
+    # A web address typed without a scheme is taken as https (Django 6's default too).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(RegisterAdmin):
+    list_display = ["legal_name", "registration_number", "country", "website"]
+    list_filter = [MissingTranslationFilter]
+    search_fields = ["legal_name", "registration_number"]
+    fieldsets = [
+        (
+            None,
+            {"fields": ["legal_name", "registration_number", "address", "country", "website"]},
+        ),
+        (_("Data protection"), {"fields": ["data_location", "privacy_by_default"]}),
+        (
+            _("Description of the processing (DPA Annex II)"),
+            {
+                "fields": [
+                    "processing_subject_matter",
+                    "processing_nature",
+                    "processing_duration",
+                    "processing_frequency",
+                    "supervisory_authority",
+                ]
+            },
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        # One organisation per installation.
+        return super().has_add_permission(request) and not Organisation.objects.exists()
+
+
+@admin.register(Contact)
+class ContactAdmin(RegisterAdmin):
+    list_display = ["__str__", "role", "title", "email", "phone", "published"]
+    list_filter = ["role", "published", MissingTranslationFilter]
+    search_fields = ["name", "email", "phone", *in_all_languages("title")]
+
+
+@admin.register(DataSubjectCategory)
+class DataSubjectCategoryAdmin(RegisterAdmin):
+    list_display = ["name", "slug", "position", "purpose_count"]
+    list_filter = [MissingTranslationFilter]
+    search_fields = ["slug", *in_all_languages("name", "description")]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(purpose_count=Count("purposes"))
+
+    @admin.display(description=_("purposes"), ordering="purpose_count")
+    def purpose_count(self, obj):
+        return obj.purpose_count
+
+
+class DataElementInline(TranslationTabularInline):
+    model = DataElement
+    extra = 1
+    fields = ["name", "slug", "position"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(DataCategory)
+class DataCategoryAdmin(RegisterAdmin):
+    list_display = ["name", "slug", "special_category", "element_count", "position"]
+    list_filter = ["special_category", HealthFilter, MissingTranslationFilter]
+    search_fields = ["slug", *in_all_languages("name", "description")]
+    prepopulated_fields = {"slug": ["name_en"]}
+    inlines = [DataElementInline]
+    fields = [
+        "name",
+        "slug",
+        "description",
+        "special_category",
+        "safeguards",
+        "source",
+        "position",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(element_count=Count("elements"))
+
+    @admin.display(description=_("data elements"), ordering="element_count")
+    def element_count(self, obj):
+        return obj.element_count
+
+
+@admin.register(DataElement)
+class DataElementAdmin(RegisterAdmin):
+    list_display = ["name", "category", "slug", "position"]
+    list_filter = ["category", MissingTranslationFilter]
+    list_select_related = ["category"]
+    search_fields = ["slug", *in_all_languages("name")]
+    autocomplete_fields = ["category"]
+    prepopulated_fields = {"slug": ["name_en"]}
+
+
+@admin.register(Purpose)
+class PurposeAdmin(RegisterAdmin):
+    list_display = [
+        "name",
+        "legal_basis",
+        "consent_required",
+        "data_category_count",
+        "processor_count",
+    ]
+    list_filter = ["legal_basis", "consent_required", MissingTranslationFilter]
+    search_fields = ["slug", *in_all_languages("name", "description")]
+    prepopulated_fields = {"slug": ["name_en"]}
+    autocomplete_fields = ["data_subject_categories", "data_categories"]
+    fields = [
+        "name",
+        "slug",
+        "description",
+        "legal_basis",
+        "legitimate_interest",
+        "consent_required",
+        "retention",
+        "data_subject_categories",
+        "data_categories",
+        "position",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                data_category_count=Count("data_categories", distinct=True),
+                processor_count=Count("processors", distinct=True),
+            )
+        )
+
+    @admin.display(description=_("personal-data categories"), ordering="data_category_count")
+    def data_category_count(self, obj):
+        return obj.data_category_count
+
+    @admin.display(description=_("processors"), ordering="processor_count")
+    def processor_count(self, obj):
+        return obj.processor_count
+
+
+class ProcessingLocationInline(admin.TabularInline):
+    model = ProcessingLocation
+    extra = 1
+
+
+@admin.register(Processor)
+class ProcessorAdmin(RegisterAdmin):
+    list_display = [
+        "name",
+        "country",
+        "location_list",
+        "transfer_safeguard",
+        "status",
+        "parent",
+        "subprocessor_count",
+    ]
+    list_filter = [
+        "status",
+        "transfer_safeguard",
+        "country",
+        ("locations__country", admin.AllValuesFieldListFilter),
+        HealthFilter,
+        MissingTranslationFilter,
+    ]
+    list_select_related = ["parent"]
+    search_fields = ["name", "registration_number", "contact_name", "contact_email"]
+    autocomplete_fields = ["parent", "data_categories", "purposes"]
+    inlines = [ProcessingLocationInline]
+    fieldsets = [
+        (None, {"fields": ["name", "registration_number", "address", "country"]}),
+        (
+            _("Contact person"),
+            {"fields": ["contact_name", "contact_title", "contact_email", "contact_phone"]},
+        ),
+        (
+            _("Processing"),
+            {
+                "fields": [
+                    "processing_description",
+                    "responsibilities",
+                    "data_categories",
+                    "purposes",
+                ]
+            },
+        ),
+        (_("Transfers"), {"fields": ["transfer_safeguard", "transfer_safeguard_note"]}),
+        (
+            _("Engagement"),
+            {
+                "fields": [
+                    "parent",
+                    "status",
+                    "active_from",
+                    "active_until",
+                    "dpa_url",
+                    "privacy_url",
+                ]
+            },
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(subprocessor_count=Count("subprocessors", distinct=True))
+            .prefetch_related("locations")
+        )
+
+    @admin.display(description=_("processing locations"))
+    def location_list(self, obj):
+        return ", ".join(location.country.code for location in obj.locations.all())
+
+    @admin.display(description=_("sub-processors"), ordering="subprocessor_count")
+    def subprocessor_count(self, obj):
+        return obj.subprocessor_count
+
+
+def tracking_item_fieldsets(identity_fields):
+    return [
+        (None, {"fields": identity_fields}),
+        (
+            _("What it does"),
+            {
+                "fields": [
+                    "purpose",
+                    "description",
+                    "third_party_access",
+                    "consent_required",
+                    "necessity_justification",
+                ]
+            },
+        ),
+        (
+            _("Retention"),
+            {"fields": ["retention_kind", "retention_value", "retention_unit", "retention_note"]},
+        ),
+        (None, {"fields": ["last_reviewed"]}),
+    ]
+
+
+class TrackingItemAdmin(RegisterAdmin):
+    """What the cookie and storage-item admins share."""
+
+    list_filter = [
+        "category",
+        "consent_required",
+        "third_party_access",
+        "retention_kind",
+        ("provider", admin.RelatedOnlyFieldListFilter),
+        HealthFilter,
+        MissingTranslationFilter,
+    ]
+    list_select_related = ["provider"]
+    search_fields = [
+        "name",
+        "domain",
+        "provider__name",
+        *in_all_languages("purpose", "description"),
+    ]
+    autocomplete_fields = ["provider"]
+
+    @admin.display(description=_("provider"), ordering="provider__name")
+    def provider_display(self, obj):
+        return obj.provider or _("First party")
+
+    @admin.display(description=_("retention"))
+    def retention_column(self, obj):
+        return obj.retention_display()
+
+
+@admin.register(Cookie)
+class CookieAdmin(TrackingItemAdmin):
+    list_display = [
+        "name",
+        "provider_display",
+        "domain",
+        "category",
+        "retention_column",
+        "consent_required",
+        "third_party_access",
+    ]
+    fieldsets = tracking_item_fieldsets(["name", "provider", "domain", "category"])
+
+
+@admin.register(StorageItem)
+class StorageItemAdmin(TrackingItemAdmin):
+    list_display = [
+        "name",
+        "storage_type",
+        "provider_display",
+        "category",
+        "retention_column",
+        "consent_required",
+        "third_party_access",
+    ]
+    list_filter = ["storage_type", *TrackingItemAdmin.list_filter]
+    fieldsets = tracking_item_fieldsets(["name", "storage_type", "provider", "domain", "category"])
+
+
+@admin.register(TechnicalMeasure)
+class TechnicalMeasureAdmin(RegisterAdmin):
+    list_display = ["slug", "heading", "certification", "assists_controller", "position"]
+    list_filter = ["heading", "assists_controller", MissingTranslationFilter]
+    search_fields = ["slug", "certification", *in_all_languages("description")]
+
+
+@admin.register(PolicyClause)
+class PolicyClauseAdmin(RegisterAdmin):
+    list_display = ["title", "slug", "position"]
+    list_filter = [MissingTranslationFilter]
+    search_fields = ["slug", *in_all_languages("title", "text")]
+    prepopulated_fields = {"slug": ["title_en"]}

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ComplianceConfig(AppConfig):
+    name = "compliance"
+    verbose_name = _("GDPR register")
+    default_auto_field = "django.db.models.BigAutoField"
+
+
+class ComplianceAdminConfig(AdminConfig):
+    """The admin, with the register dashboard as its index page."""
+
+    default_site = "compliance.sites.ComplianceAdminSite"

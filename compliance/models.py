@@ -1,0 +1,784 @@
+"""The GDPR register.
+
+Every text a reader sees is translated with django-modeltranslation (see translation.py): each
+such field has one column per configured language and falls back to English. Uniqueness rules are
+named database constraints; every model has a natural key (a slug or a name, never an id) that
+fixtures and imports use.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
+
+from compliance.retention import RetentionKind, RetentionUnit, format_retention
+
+
+class NaturalKeyManager(models.Manager):
+    """get_by_natural_key() for models that list their key fields in NATURAL_KEY."""
+
+    def get_by_natural_key(self, *key):
+        return self.get(**dict(zip(self.model.NATURAL_KEY, key, strict=True)))
+
+
+class NaturalKeyModel(models.Model):
+    NATURAL_KEY: tuple[str, ...] = ()
+
+    objects = NaturalKeyManager()
+
+    class Meta:
+        abstract = True
+
+    def natural_key(self):
+        return tuple(self._key_part(path) for path in self.NATURAL_KEY)
+
+    def _key_part(self, path):
+        # "category__slug" follows the relation, as the manager's lookup does.
+        value = self
+        for name in path.split("__"):
+            value = getattr(value, name)
+        return value
+
+
+def missing(value):
+    return value is None or str(value).strip() == ""
+
+
+# --- Organisation and contacts -------------------------------------------------------------
+
+
+class ProcessingFrequency(models.TextChoices):
+    CONTINUOUS = "continuous", _("Continuous")
+    ONE_OFF = "one_off", _("One-off")
+
+
+class Organisation(NaturalKeyModel):
+    """The organisation that keeps this register (one per installation)."""
+
+    NATURAL_KEY = ("legal_name",)
+
+    # Always True: with the constraints below it allows exactly one row.
+    singleton = models.BooleanField(default=True, editable=False)
+    legal_name = models.CharField(_("legal name"), max_length=200)
+    registration_number = models.CharField(_("registration number"), max_length=50, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    country = CountryField(_("country"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    data_location = models.CharField(
+        _("where personal data is stored"),
+        max_length=200,
+        blank=True,
+        help_text=_("For example: within the European Union."),
+    )
+    privacy_by_default = models.TextField(
+        _("privacy by default"),
+        blank=True,
+        help_text=_("What the service does not collect or store unless a customer enables it."),
+    )
+    processing_subject_matter = models.TextField(_("subject matter of the processing"), blank=True)
+    processing_nature = models.TextField(_("nature of the processing"), blank=True)
+    processing_duration = models.TextField(_("duration of the processing"), blank=True)
+    processing_frequency = models.CharField(
+        _("frequency of the processing"),
+        max_length=20,
+        choices=ProcessingFrequency.choices,
+        blank=True,
+    )
+    supervisory_authority = models.CharField(
+        _("competent supervisory authority"), max_length=200, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisation")
+        constraints = [
+            models.UniqueConstraint(fields=["singleton"], name="organisation_single_row"),
+            models.CheckConstraint(condition=Q(singleton=True), name="organisation_singleton"),
+        ]
+
+    def __str__(self):
+        return self.legal_name
+
+    def validate_constraints(self, exclude=None):
+        # Say plainly why a second organisation is refused, instead of naming the hidden field.
+        if self._state.adding and Organisation.objects.exists():
+            raise ValidationError(
+                _("There is already an organisation; this register keeps exactly one.")
+            )
+        super().validate_constraints(exclude=exclude)
+
+
+class ContactRole(models.TextChoices):
+    DPO = "dpo", _("Data protection officer")
+    EU_REPRESENTATIVE = "eu_representative", _("EU representative (Art. 27)")
+    PRIVACY_CONTACT = "privacy_contact", _("Privacy contact")
+
+
+class Contact(NaturalKeyModel):
+    """A DPO, EU representative or privacy contact (Art. 13(1)(a)-(b), 37(7))."""
+
+    NATURAL_KEY = ("role", "email")
+
+    role = models.CharField(_("role"), max_length=30, choices=ContactRole.choices)
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        blank=True,
+        help_text=_("Optional: the law requires the contact details, not the person's name."),
+    )
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    postal_address = models.TextField(_("postal address"), blank=True)
+    published = models.BooleanField(
+        _("published"),
+        default=True,
+        help_text=_("Shown on public pages and in documents (Art. 37(7) requires it for the DPO)."),
+    )
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["role", "name", "email"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "email"], name="contact_unique_role_email"),
+            models.CheckConstraint(
+                condition=~Q(email="") | ~Q(phone="") | ~Q(postal_address=""),
+                name="contact_has_contact_details",
+                violation_error_message=_(
+                    "Give at least one way to reach this contact: e-mail, phone or postal address."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        who = self.name or self.email or self.phone or _("(no name)")
+        return f"{self.get_role_display()}: {who}"
+
+
+# --- Data subjects, personal data, purposes ------------------------------------------------
+
+
+class DataSubjectCategory(NaturalKeyModel):
+    NATURAL_KEY = ("slug",)
+
+    slug = models.SlugField(_("key"), max_length=80)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("data-subject category")
+        verbose_name_plural = _("data-subject categories")
+        ordering = ["position", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="datasubjectcategory_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class DataCategory(NaturalKeyModel):
+    """A category of personal data, with its elements (first name, e-mail, ...)."""
+
+    NATURAL_KEY = ("slug",)
+
+    slug = models.SlugField(_("key"), max_length=80)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    special_category = models.BooleanField(
+        _("special category or criminal data"),
+        default=False,
+        help_text=_("Art. 9 or 10 GDPR data; the safeguards applied must then be described."),
+    )
+    safeguards = models.TextField(_("restrictions and safeguards"), blank=True)
+    source = models.TextField(
+        _("source of the data"),
+        blank=True,
+        help_text=_("Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("personal-data category")
+        verbose_name_plural = _("personal-data categories")
+        ordering = ["position", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="datacategory_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.special_category and missing(self.safeguards_en):
+            raise ValidationError(
+                {
+                    "safeguards_en": _(
+                        "Special-category data needs the restrictions or safeguards applied "
+                        "to it (Annex II of the Commission's clauses)."
+                    )
+                }
+            )
+
+
+class DataElement(NaturalKeyModel):
+    NATURAL_KEY = ("category__slug", "slug")
+
+    category = models.ForeignKey(
+        DataCategory,
+        verbose_name=_("category"),
+        related_name="elements",
+        on_delete=models.CASCADE,
+    )
+    slug = models.SlugField(_("key"), max_length=80)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("data element")
+        verbose_name_plural = _("data elements")
+        ordering = ["category", "position", "slug"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "slug"], name="dataelement_unique_category_slug"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class LegalBasis(models.TextChoices):
+    CONSENT = "a", _("Art. 6(1)(a): consent")
+    CONTRACT = "b", _("Art. 6(1)(b): performance of a contract")
+    LEGAL_OBLIGATION = "c", _("Art. 6(1)(c): legal obligation")
+    VITAL_INTERESTS = "d", _("Art. 6(1)(d): vital interests")
+    PUBLIC_TASK = "e", _("Art. 6(1)(e): public interest or official authority")
+    LEGITIMATE_INTERESTS = "f", _("Art. 6(1)(f): legitimate interests")
+
+
+class Purpose(NaturalKeyModel):
+    """What a feature does with personal data, and on which legal basis."""
+
+    NATURAL_KEY = ("slug",)
+
+    slug = models.SlugField(_("key"), max_length=80)
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    legal_basis = models.CharField(_("legal basis"), max_length=1, choices=LegalBasis.choices)
+    legitimate_interest = models.TextField(
+        _("legitimate interest"),
+        blank=True,
+        help_text=_("Required when the legal basis is legitimate interests (Art. 13(1)(d))."),
+    )
+    consent_required = models.BooleanField(_("consent required"), default=False)
+    retention = models.TextField(
+        _("retention period or criteria"),
+        blank=True,
+        help_text=_("How long the data is kept, or the criteria used to decide (Art. 13(2)(a))."),
+    )
+    data_subject_categories = models.ManyToManyField(
+        DataSubjectCategory,
+        verbose_name=_("data-subject categories"),
+        related_name="purposes",
+        blank=True,
+    )
+    data_categories = models.ManyToManyField(
+        DataCategory,
+        verbose_name=_("personal-data categories"),
+        related_name="purposes",
+        blank=True,
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("purpose")
+        verbose_name_plural = _("purposes")
+        ordering = ["position", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="purpose_unique_slug"),
+            # Consent as the legal basis without asking for consent is a contradiction.
+            models.CheckConstraint(
+                condition=~Q(legal_basis=LegalBasis.CONSENT) | Q(consent_required=True),
+                name="purpose_consent_basis_requires_consent",
+                violation_error_message=_(
+                    "A purpose based on consent must be marked as requiring consent."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.legal_basis == LegalBasis.LEGITIMATE_INTERESTS and missing(
+            self.legitimate_interest_en
+        ):
+            raise ValidationError(
+                {
+                    "legitimate_interest_en": _(
+                        "Describe the legitimate interest relied on (Art. 6(1)(f))."
+                    )
+                }
+            )
+
+
+# --- Processors ----------------------------------------------------------------------------
+
+
+class TransferSafeguard(models.TextChoices):
+    NOT_STATED = "", _("Not stated")
+    EEA = "eea", _("Within the EEA (no transfer)")
+    ADEQUACY = "adequacy", _("Adequacy decision (Art. 45)")
+    SCC = "scc", _("Standard contractual clauses (Art. 46(2)(c))")
+    BCR = "bcr", _("Binding corporate rules (Art. 47)")
+    OTHER_ART46 = "art46", _("Other appropriate safeguards (Art. 46)")
+    DEROGATION = "art49", _("Derogation for a specific situation (Art. 49)")
+
+
+class ProcessorStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    RETIRED = "retired", _("Retired")
+
+
+class Processor(NaturalKeyModel):
+    """A sub-processor, possibly engaged by another one (sub-processing chains)."""
+
+    NATURAL_KEY = ("name",)
+
+    name = models.CharField(_("name"), max_length=200)
+    registration_number = models.CharField(_("registration number"), max_length=50, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    country = CountryField(_("country of establishment"), blank=True)
+    contact_name = models.CharField(_("contact person"), max_length=200, blank=True)
+    contact_title = models.CharField(_("contact person's position"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=50, blank=True)
+    processing_description = models.TextField(_("description of the processing"), blank=True)
+    responsibilities = models.TextField(
+        _("delimitation of responsibilities"),
+        blank=True,
+        help_text=_("What this sub-processor is responsible for, as against the others."),
+    )
+    data_categories = models.ManyToManyField(
+        DataCategory,
+        verbose_name=_("personal-data categories"),
+        related_name="processors",
+        blank=True,
+    )
+    purposes = models.ManyToManyField(
+        Purpose, verbose_name=_("purposes served"), related_name="processors", blank=True
+    )
+    transfer_safeguard = models.CharField(
+        _("transfer safeguard"),
+        max_length=10,
+        choices=TransferSafeguard.choices,
+        blank=True,
+        default=TransferSafeguard.NOT_STATED,
+    )
+    transfer_safeguard_note = models.TextField(_("transfer safeguard details"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("engaged by"),
+        related_name="subprocessors",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("The processor that engages this one, for sub-processing chains."),
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProcessorStatus.choices, default=ProcessorStatus.ACTIVE
+    )
+    active_from = models.DateField(_("active from"), null=True, blank=True)
+    active_until = models.DateField(_("active until"), null=True, blank=True)
+    dpa_url = models.URLField(_("data-processing agreement"), blank=True)
+    privacy_url = models.URLField(_("privacy notice"), blank=True)
+
+    class Meta:
+        verbose_name = _("processor")
+        verbose_name_plural = _("processors")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["name"], name="processor_unique_name"),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("id")),
+                name="processor_not_own_parent",
+                violation_error_message=_("A processor cannot be its own parent."),
+            ),
+            models.CheckConstraint(
+                condition=Q(active_from__isnull=True)
+                | Q(active_until__isnull=True)
+                | Q(active_until__gte=F("active_from")),
+                name="processor_active_dates_in_order",
+                violation_error_message=_("'Active until' cannot be before 'active from'."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.parent_id is not None:
+            if self.pk is not None and self.parent_id == self.pk:
+                errors["parent"] = _("A processor cannot be its own parent.")
+            elif self.pk is not None and self._parent_chain_contains_self():
+                errors["parent"] = _(
+                    "This would make a loop: %(parent)s is already engaged, directly or "
+                    "through others, by %(processor)s."
+                ) % {"parent": self.parent, "processor": self.name}
+        if self.status == ProcessorStatus.RETIRED and self.active_until is None:
+            errors["active_until"] = _("A retired processor needs the date it stopped.")
+        if errors:
+            raise ValidationError(errors)
+
+    def _parent_chain_contains_self(self):
+        seen = set()
+        current = self.parent_id
+        while current is not None and current not in seen:
+            if current == self.pk:
+                return True
+            seen.add(current)
+            current = Processor.objects.filter(pk=current).values_list("parent_id", flat=True)
+            current = current.first()
+        return False
+
+
+class ProcessingLocation(NaturalKeyModel):
+    """A country where a processor processes or stores the data."""
+
+    NATURAL_KEY = ("processor__name", "country")
+
+    processor = models.ForeignKey(
+        Processor,
+        verbose_name=_("processor"),
+        related_name="locations",
+        on_delete=models.CASCADE,
+    )
+    country = CountryField(_("country"))
+
+    class Meta:
+        verbose_name = _("processing location")
+        verbose_name_plural = _("processing locations")
+        ordering = ["processor", "country"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["processor", "country"], name="processinglocation_unique_country"
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.country.name)
+
+    def natural_key(self):
+        return (self.processor.name, self.country.code)
+
+
+# --- Cookies and browser storage -------------------------------------------------------------
+
+
+class TrackingCategory(models.TextChoices):
+    NECESSARY = "necessary", _("Necessary")
+    PREFERENCES = "preferences", _("Preferences")
+    STATISTICS = "statistics", _("Statistics")
+    MARKETING = "marketing", _("Marketing")
+    UNCLASSIFIED = "unclassified", _("Unclassified")
+
+
+# A placeholder in a name stands for a value set at run time: ssupp_<CHAT_KEY>.
+PLACEHOLDER = re.compile(r"<([A-Z0-9_]+)>")
+
+
+def validate_item_name(value):
+    if value != value.strip() or any(ch.isspace() for ch in value):
+        raise ValidationError(_("A name cannot contain spaces."), code="spaces")
+    without_placeholders = PLACEHOLDER.sub("", value)
+    if "<" in without_placeholders or ">" in without_placeholders:
+        raise ValidationError(
+            _(
+                "Write a placeholder as <NAME> in capitals, digits and underscores, "
+                "e.g. ssupp_<CHAT_KEY>."
+            ),
+            code="placeholder",
+        )
+
+
+def name_pattern(name):
+    """A regular expression matching every concrete name that `name` stands for."""
+    parts = PLACEHOLDER.split(name)
+    # split() alternates literal text and placeholder names; placeholders match any value.
+    regex = "".join(re.escape(part) if i % 2 == 0 else ".+" for i, part in enumerate(parts))
+    return re.compile(rf"\A{regex}\Z")
+
+
+class TrackingItem(NaturalKeyModel):
+    """What cookies and storage items share: the fields of a cookie declaration (Planet49)."""
+
+    name = models.CharField(
+        _("name"),
+        max_length=200,
+        validators=[validate_item_name],
+        help_text=_("The exact name, or a pattern with placeholders such as ssupp_<CHAT_KEY>."),
+    )
+    provider = models.ForeignKey(
+        Processor,
+        verbose_name=_("provider"),
+        related_name="%(class)ss",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("Leave empty when the organisation itself sets it (first party)."),
+    )
+    domain = models.CharField(_("domain"), max_length=200, blank=True)
+    category = models.CharField(
+        _("category"),
+        max_length=20,
+        choices=TrackingCategory.choices,
+        default=TrackingCategory.UNCLASSIFIED,
+    )
+    purpose = models.CharField(_("purpose"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    third_party_access = models.BooleanField(
+        _("third-party access"),
+        default=False,
+        help_text=_("Whether third parties may have access to it."),
+    )
+    consent_required = models.BooleanField(_("consent required"), default=True)
+    necessity_justification = models.TextField(
+        _("why it is strictly necessary"),
+        blank=True,
+        help_text=_(
+            "For necessary items: why the service the user asked for cannot work without it."
+        ),
+    )
+    retention_kind = models.CharField(
+        _("retention"), max_length=20, choices=RetentionKind.choices, blank=True
+    )
+    retention_value = models.PositiveIntegerField(
+        _("retention: number"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    retention_unit = models.CharField(
+        _("retention: unit"), max_length=10, choices=RetentionUnit.choices, blank=True
+    )
+    retention_note = models.CharField(
+        _("retention: note"),
+        max_length=200,
+        blank=True,
+        help_text=_("Added after the duration, e.g. 'after last activity'."),
+    )
+    last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(retention_kind=RetentionKind.DURATION)
+                    # NULL >= 1 is unknown, which a CHECK lets through: say NOT NULL outright.
+                    & Q(retention_value__isnull=False)
+                    & Q(retention_value__gte=1)
+                    & ~Q(retention_unit="")
+                )
+                | (
+                    ~Q(retention_kind=RetentionKind.DURATION)
+                    & Q(retention_value__isnull=True)
+                    & Q(retention_unit="")
+                ),
+                name="%(class)s_retention_consistent",
+                violation_error_message=_(
+                    "A fixed duration needs a number and a unit; other retentions have neither."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_pattern(self):
+        return bool(PLACEHOLDER.search(self.name))
+
+    @property
+    def is_third_party(self):
+        return self.provider_id is not None
+
+    def matches(self, concrete_name):
+        return bool(name_pattern(self.name).match(concrete_name))
+
+    def retention_display(self, language=None):
+        """The retention in `language` (default: the active one), note included."""
+        with translation.override(language or translation.get_language()):
+            # The note is a translated field: read it inside the language override.
+            return format_retention(
+                self.retention_kind, self.retention_value, self.retention_unit, self.retention_note
+            )
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.retention_kind == RetentionKind.DURATION:
+            if not self.retention_value:
+                errors["retention_value"] = _(
+                    "A fixed duration needs a number, e.g. 6 for six months."
+                )
+            if not self.retention_unit:
+                errors["retention_unit"] = _("A fixed duration needs a unit, e.g. months.")
+        elif self.retention_value is not None or self.retention_unit:
+            errors["retention_kind"] = _(
+                "Only a fixed duration has a number and a unit: choose 'Fixed duration' or "
+                "clear them."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+
+class Cookie(TrackingItem):
+    NATURAL_KEY = ("name", "domain", "category")
+
+    class Meta(TrackingItem.Meta):
+        verbose_name = _("cookie")
+        verbose_name_plural = _("cookies")
+        ordering = ["category", "name"]
+        constraints = [
+            *TrackingItem.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["name", "domain", "category"], name="cookie_unique_name_domain_category"
+            ),
+        ]
+
+
+class StorageType(models.TextChoices):
+    LOCAL_STORAGE = "local_storage", _("localStorage")
+    SESSION_STORAGE = "session_storage", _("sessionStorage")
+    INDEXED_DB = "indexeddb", _("IndexedDB")
+
+
+class StorageItem(TrackingItem):
+    """A localStorage, sessionStorage or IndexedDB key: ePrivacy Art. 5(3) covers them too."""
+
+    NATURAL_KEY = ("name", "storage_type", "domain", "category")
+
+    storage_type = models.CharField(
+        _("storage type"),
+        max_length=20,
+        choices=StorageType.choices,
+        default=StorageType.LOCAL_STORAGE,
+    )
+
+    class Meta(TrackingItem.Meta):
+        verbose_name = _("storage item")
+        verbose_name_plural = _("storage items")
+        ordering = ["category", "name"]
+        constraints = [
+            *TrackingItem.Meta.constraints,
+            models.UniqueConstraint(
+                fields=["name", "storage_type", "domain", "category"],
+                name="storageitem_unique_name_type_domain_category",
+            ),
+        ]
+
+
+# --- Measures and policy wording -------------------------------------------------------------
+
+
+class MeasureHeading(models.TextChoices):
+    """The 17 example headings of Annex III of Decision (EU) 2021/915 (Annex II of 2021/914)."""
+
+    PSEUDONYMISATION = "pseudonymisation", _("Pseudonymisation and encryption of personal data")
+    RESILIENCE = (
+        "resilience",
+        _(
+            "Ensuring ongoing confidentiality, integrity, availability and resilience of "
+            "processing systems and services"
+        ),
+    )
+    RESTORATION = (
+        "restoration",
+        _(
+            "Ensuring the ability to restore the availability and access to personal data in a "
+            "timely manner in the event of a physical or technical incident"
+        ),
+    )
+    TESTING = (
+        "testing",
+        _(
+            "Processes for regularly testing, assessing and evaluating the effectiveness of "
+            "technical and organisational measures"
+        ),
+    )
+    IDENTIFICATION = "identification", _("User identification and authorisation")
+    TRANSMISSION = "transmission", _("Protection of data during transmission")
+    STORAGE = "storage", _("Protection of data during storage")
+    PHYSICAL = "physical", _("Physical security of locations at which personal data are processed")
+    LOGGING = "logging", _("Events logging")
+    CONFIGURATION = "configuration", _("System configuration, including default configuration")
+    GOVERNANCE = "governance", _("Internal IT and IT security governance and management")
+    CERTIFICATION = "certification", _("Certification/assurance of processes and products")
+    MINIMISATION = "minimisation", _("Data minimisation")
+    QUALITY = "quality", _("Data quality")
+    RETENTION = "retention", _("Limited data retention")
+    ACCOUNTABILITY = "accountability", _("Accountability")
+    PORTABILITY = "portability", _("Allowing data portability and ensuring erasure")
+
+
+class TechnicalMeasure(NaturalKeyModel):
+    """A technical or organisational measure, described concretely (Annex III)."""
+
+    NATURAL_KEY = ("slug",)
+
+    slug = models.SlugField(_("key"), max_length=80)
+    heading = models.CharField(_("heading"), max_length=20, choices=MeasureHeading.choices)
+    description = models.TextField(
+        _("description"), help_text=_("Concretely what is done, not a generic statement.")
+    )
+    certification = models.CharField(_("certification"), max_length=200, blank=True)
+    assists_controller = models.BooleanField(
+        _("assists the controller"),
+        default=False,
+        help_text=_("A measure for assisting the controller (Clauses 8(d) and 9.2)."),
+    )
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("technical and organisational measure")
+        verbose_name_plural = _("technical and organisational measures")
+        ordering = ["heading", "position", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="technicalmeasure_unique_slug"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_heading_display()}: {self.slug}"
+
+
+class PolicyClause(NaturalKeyModel):
+    """Wording that customers should put in their own privacy policy."""
+
+    NATURAL_KEY = ("slug",)
+
+    slug = models.SlugField(_("key"), max_length=80)
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("text"))
+    position = models.PositiveIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("policy clause")
+        verbose_name_plural = _("policy clauses")
+        ordering = ["position", "slug"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug"], name="policyclause_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.title

@@ -1,0 +1,17 @@
+"""The admin site: its index page is the register's dashboard."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from compliance.health import build_report
+
+
+class ComplianceAdminSite(admin.AdminSite):
+    site_header = _("GDPR register")
+    site_title = _("GDPR register")
+    index_title = _("Dashboard")
+    index_template = "compliance/admin/dashboard.html"
+
+    def index(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "report": build_report()}
+        return super().index(request, extra_context)

@@ -1,0 +1,63 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith("DJANGO_") and key != "DATABASE_URL"
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env(**extra):
+    return {
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "register.example.com",
+        **extra,
+    }
+
+
+def test_deploy_check_is_clean_under_production_settings():
+    """manage.py check --deploy reports nothing, not even a warning, in production."""
+    result = run_manage("check", "--deploy", "--fail-level", "WARNING", **production_env())
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    """Forgetting the secret key in production is an error naming the variable."""
+    env = production_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = run_manage("check", **env)
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_demo_login_is_refused_in_production():
+    """The demo login command never resets a password in production."""
+    result = run_manage("demo_login", **production_env())
+    assert result.returncode != 0
+    assert "refused" in result.stderr
+
+
+def test_unknown_environment_is_refused():
+    """A typo in DJANGO_ENV is an error, not a silent fallback."""
+    result = run_manage("check", DJANGO_ENV="prod")
+    assert result.returncode != 0
+    assert "DJANGO_ENV" in result.stderr
