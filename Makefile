@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 export DJANGO_ENV ?= development
 
-.PHONY: run check setup messages
+.PHONY: run check setup messages system-packages
 
 # A virtual environment with the project and its development tools; redone when pyproject changes.
 $(BIN)/.installed: pyproject.toml
@@ -18,7 +18,17 @@ $(BIN)/.installed: pyproject.toml
 messages: $(BIN)/.installed
 	$(PY) manage.py compilemessages --verbosity 0 --ignore '$(VENV)'
 
-setup: $(BIN)/.installed messages
+# Debian packages: gettext compiles the catalogues, chromium runs the browser tests. Installed
+# when missing and we are root (as on CI); otherwise we say what to install.
+system-packages:
+	@missing=""; command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Please install:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
+	fi
+
+setup: system-packages $(BIN)/.installed messages
 
 run: setup
 	$(PY) manage.py migrate --noinput

@@ -529,7 +529,10 @@ class TrackingItem(NaturalKeyModel):
         _("name"),
         max_length=200,
         validators=[validate_item_name],
-        help_text=_("The exact name, or a pattern with placeholders such as ssupp_<CHAT_KEY>."),
+        # Django renders help texts as HTML: the placeholder's brackets are written as entities.
+        help_text=_(
+            "The exact name, or a pattern with placeholders such as ssupp_&lt;CHAT_KEY&gt;."
+        ),
     )
     provider = models.ForeignKey(
         Processor,

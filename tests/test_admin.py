@@ -48,7 +48,7 @@ def test_changelist_and_forms_render(admin_client, demo, model):
     [m for m in REGISTER_MODELS if m is not models.Organisation],
     ids=lambda m: m._meta.model_name,
 )
-def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
+def test_changelist_queries_do_not_grow_with_rows(admin_client, django_assert_num_queries, model):
     """The same number of queries lists 5 rows and 200 rows."""
     factory = factories.FACTORIES[model]
     related = {}
@@ -61,10 +61,9 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, model):
     with CaptureQueriesContext(connection) as few:
         assert admin_client.get(url(model, "changelist")).status_code == 200
     factory.create_batch(195, **related)
-    with CaptureQueriesContext(connection) as many:
+    with django_assert_num_queries(len(few)):
         response = admin_client.get(url(model, "changelist"))
     assert response.status_code == 200
-    assert len(many) == len(few), [q["sql"] for q in many.captured_queries]
 
 
 def test_organisation_changelist_query_count_is_bounded(
@@ -98,16 +97,15 @@ def test_dashboard_follows_the_register(admin_client, demo):
     assert "new_tracker" not in content
 
 
-def test_dashboard_queries_do_not_grow(admin_client):
+def test_dashboard_queries_do_not_grow(admin_client, django_assert_num_queries):
     """The dashboard costs the same queries for 5 and 200 findings."""
     factories.CookieFactory.create_batch(5, category="unclassified")
     admin_client.get(reverse("admin:index"))
     with CaptureQueriesContext(connection) as few:
         admin_client.get(reverse("admin:index"))
     factories.CookieFactory.create_batch(195, category="unclassified")
-    with CaptureQueriesContext(connection) as many:
+    with django_assert_num_queries(len(few)):
         admin_client.get(reverse("admin:index"))
-    assert len(many) == len(few)
 
 
 def test_health_link_filters_the_changelist(admin_client):

@@ -61,3 +61,11 @@ def test_unknown_environment_is_refused():
     result = run_manage("check", DJANGO_ENV="prod")
     assert result.returncode != 0
     assert "DJANGO_ENV" in result.stderr
+
+
+def test_database_is_the_one_configured(db):
+    """DATABASE_URL really selects the database the suite runs on (PostgreSQL on CI)."""
+    from django.db import connection
+
+    url = os.environ.get("DATABASE_URL", "")
+    assert connection.vendor == ("postgresql" if url.startswith("postgres") else "sqlite")

@@ -1,0 +1,84 @@
+"""The admin in a real Chromium (Debian's /usr/bin/chromium, driven by Playwright)."""
+
+import os
+import re
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from compliance.demo import load_demo
+from compliance.models import Cookie, StorageItem
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "browser-test-password"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def sync_orm_beside_playwright():
+    """Playwright's sync API runs an event loop in this thread, which makes Django refuse ORM
+    calls here (the tests' own and the database flush between tests). They are plain
+    synchronous code, so allow them for this module only."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server, django_user_model):
+    """A logged-in admin page on the demo register."""
+    load_demo()
+    django_user_model.objects.create_superuser("editor", "editor@example.com", PASSWORD)
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "editor")
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    yield page
+    context.close()
+
+
+def test_language_tabs_switch_the_visible_translation(page, live_server):
+    """The cookie form shows one language at a time; clicking PL shows the Polish text."""
+    cookie = Cookie.objects.get(name="ssupp.vid")
+    page.goto(f"{live_server.url}/admin/compliance/cookie/{cookie.pk}/change/")
+    english, polish = page.locator("#id_purpose_en"), page.locator("#id_purpose_pl")
+    expect(english).to_be_visible()
+    expect(polish).to_be_hidden()
+    page.locator("#id_purpose_en").locator("xpath=ancestor::fieldset[1]").get_by_role(
+        "tab", name="PL"
+    ).first.click()
+    expect(polish).to_be_visible()
+    expect(polish).to_have_value("Identyfikacja osób odwiedzających")
+    expect(english).to_be_hidden()
+
+
+def test_dashboard_finding_leads_to_the_object(page, live_server):
+    """Clicking a health finding opens the storage item that causes it."""
+    item = StorageItem.objects.get(name="ssupp_<CHAT_KEY>opened")
+    page.get_by_role("link", name="storage item: ssupp_<CHAT_KEY>opened").click()
+    page.wait_for_url(f"{live_server.url}/admin/compliance/storageitem/{item.pk}/change/")
+    expect(page.locator("#id_name")).to_have_value("ssupp_<CHAT_KEY>opened")
+
+
+def test_language_switcher_turns_the_admin_polish(page):
+    """Choosing polski in the header re-renders the dashboard in Polish."""
+    page.select_option("#admin-language", "pl")
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="Raport kontroli")).to_be_visible()
+    expect(page.get_by_role("button", name=re.compile("Wyloguj"))).to_be_visible()
+    expect(page.locator("html")).to_have_attribute("lang", "pl")
