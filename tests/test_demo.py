@@ -141,6 +141,8 @@ def test_demo_login_prints_a_working_login(db):
     assert user is not None and user.is_superuser
 
 
+# Transactional: flush cannot TRUNCATE inside the test's transaction on PostgreSQL.
+@pytest.mark.django_db(transaction=True)
 def test_register_round_trips_through_natural_key_fixtures(demo, tmp_path):
     """A fixture written with natural keys loads into an empty register as the same register."""
     fixture = tmp_path / "register.json"
