@@ -4,15 +4,28 @@ Computed columns are annotated in get_queryset, so a changelist runs the same nu
 whatever the number of rows.
 """
 
+from django import forms
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminDateWidget
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
+from reversion.admin import VersionAdmin
 
-from compliance import health
+from compliance import health, releases
+from compliance.concurrency import ConcurrencyGuardForm
+from compliance.diff import diff_snapshots
 from compliance.models import (
+    ChangeNotice,
     Contact,
     Cookie,
     DataCategory,
@@ -23,9 +36,11 @@ from compliance.models import (
     ProcessingLocation,
     Processor,
     Purpose,
+    Release,
     StorageItem,
     TechnicalMeasure,
 )
+from compliance.snapshot import build_snapshot
 
 
 def in_all_languages(*names):
@@ -62,11 +77,31 @@ class HealthFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegisterAdmin(TabbedTranslationAdmin):
+class RegisterAdmin(VersionAdmin, TabbedTranslationAdmin):
+    """Register admins: language tabs, history with recover and revert (django-reversion),
+    and a refusal to save over someone else's newer change (concurrency.py)."""
+
+    form = ConcurrencyGuardForm
     list_per_page = 100
     save_on_top = True
     # A web address typed without a scheme is taken as https (Django 6's default too).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        fields = {name for _title, options in fieldsets for name in options["fields"]}
+        editing = obj is not None and self.has_change_permission(request, obj)
+        if editing and "edited_version" not in fields:
+            fieldsets = [*fieldsets, (None, {"fields": ["edited_version"]})]
+        elif not editing and "edited_version" in fields:
+            fieldsets = [
+                (
+                    title,
+                    {**options, "fields": [f for f in options["fields"] if f != "edited_version"]},
+                )
+                for title, options in fieldsets
+            ]
+        return fieldsets
 
 
 @admin.register(Organisation)
@@ -381,3 +416,193 @@ class PolicyClauseAdmin(RegisterAdmin):
     list_filter = [MissingTranslationFilter]
     search_fields = ["slug", *in_all_languages("title", "text")]
     prepopulated_fields = {"slug": ["title_en"]}
+
+
+# --- Releases ------------------------------------------------------------------------------
+
+
+class PublishForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("What this release is, e.g. 'Added Smartlook recordings'. Shown to readers."),
+    )
+    effective_date = forms.DateField(label=_("Effective date"), widget=AdminDateWidget)
+    notice_days = forms.IntegerField(
+        label=_("Notice period for sub-processor changes (days)"), min_value=0
+    )
+
+
+def release_choices():
+    return Release.objects.order_by("-number").values_list("number", flat=True)
+
+
+@admin.register(Release)
+class ReleaseAdmin(admin.ModelAdmin):
+    """Releases are read here and made by publishing; nobody changes or deletes them."""
+
+    list_display = ["number", "effective_date", "published_at", "publisher", "note", "short_hash"]
+    fields = [
+        "number",
+        "effective_date",
+        "published_at",
+        "published_by",
+        "note",
+        "schema_version",
+        "content_hash",
+    ]
+    readonly_fields = fields
+    search_fields = ["note"]
+    change_list_template = "compliance/admin/release_change_list.html"
+    change_form_template = "compliance/admin/release_change_form.html"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("published by"))
+    def publisher(self, obj):
+        return obj.published_by or _("command line")
+
+    @admin.display(description=_("content hash"))
+    def short_hash(self, obj):
+        return obj.content_hash[:12]
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("publish/", view(self.publish_view), name="compliance_release_publish"),
+            path(
+                "draft/diff.json", view(self.draft_diff_json), name="compliance_release_draft_diff"
+            ),
+            path("<int:number>/diff.json", view(self.diff_json), name="compliance_release_diff"),
+            *super().get_urls(),
+        ]
+
+    def _comparison(self, request, release):
+        """The diff shown for `release`: against ?against=N, 'draft', or the previous one."""
+        against = request.GET.get("against", "")
+        if against == "draft":
+            return "draft", diff_snapshots(release.snapshot, build_snapshot())
+        if against.isdigit():
+            other = get_object_or_404(Release, number=int(against))
+            return other.number, releases.release_diff(release, against=other)
+        previous = Release.objects.filter(number__lt=release.number).order_by("-number").first()
+        return (previous.number if previous else None), releases.release_diff(release)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        release = self.get_object(request, object_id)
+        if release is None or not self.has_view_permission(request, release):
+            raise Http404
+        against, diff = self._comparison(request, release)
+        extra_context = {
+            **(extra_context or {}),
+            "diff": diff,
+            "against": against,
+            "other_releases": [n for n in release_choices() if n != release.number],
+            "diff_json_url": reverse("admin:compliance_release_diff", args=[release.number]),
+            "change_notices": release.change_notices.all(),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def diff_json(self, request, number):
+        release = get_object_or_404(Release, number=number)
+        if not self.has_view_permission(request, release):
+            raise PermissionDenied
+        against, diff = self._comparison(request, release)
+        return JsonResponse(
+            {"release": release.number, "against": against, **diff},
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )
+
+    def draft_diff_json(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        latest = releases.latest_release()
+        return JsonResponse(
+            {
+                "release": "draft",
+                "against": latest.number if latest else None,
+                **releases.draft_diff(),
+            },
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )
+
+    def publish_view(self, request):
+        if not request.user.has_perm(releases.PUBLISH_PERMISSION):
+            raise PermissionDenied
+        refused = []
+        if request.method == "POST":
+            form = PublishForm(request.POST)
+            if form.is_valid():
+                try:
+                    release = releases.publish(user=request.user, **form.cleaned_data)
+                except releases.PublishRefused as refusal:
+                    refused = refusal.reasons
+                else:
+                    messages.success(request, _("Published %(release)s.") % {"release": release})
+                    return redirect("admin:compliance_release_change", release.pk)
+        else:
+            form = PublishForm(
+                initial={
+                    "effective_date": timezone.localdate(),
+                    "notice_days": settings.SUBPROCESSOR_NOTICE_DAYS,
+                }
+            )
+        latest = releases.latest_release()
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Publish a release"),
+            "opts": self.model._meta,
+            "form": form,
+            "media": self.media + form.media,
+            "latest": latest,
+            "diff": releases.draft_diff(),
+            "blocking": releases.blocking_reasons(),
+            "refused": refused,
+        }
+        return TemplateResponse(request, "compliance/admin/publish.html", context)
+
+
+@admin.register(ChangeNotice)
+class ChangeNoticeAdmin(admin.ModelAdmin):
+    list_display = [
+        "processor_name",
+        "kind",
+        "release",
+        "notified_on",
+        "notice_period_days",
+        "takes_effect_on",
+    ]
+    list_filter = ["kind"]
+    list_select_related = ["release"]
+    search_fields = ["processor_name"]
+    fields = [
+        "release",
+        "kind",
+        "processor_name",
+        "notice_text",
+        "notified_on",
+        "notice_period_days",
+        "takes_effect_on",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("notice"))
+    def notice_text(self, obj):
+        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return obj.description.get(language) or obj.description.get(settings.LANGUAGE_CODE, "")

@@ -8,6 +8,10 @@ class ComplianceConfig(AppConfig):
     verbose_name = _("GDPR register")
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self):
+        # Connects the edit-version signal receiver.
+        from compliance import concurrency  # noqa: F401
+
 
 class ComplianceAdminConfig(AdminConfig):
     """The admin, with the register dashboard as its index page."""

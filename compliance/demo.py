@@ -4,6 +4,7 @@ The Polish texts are the seed's own; English, Czech and German are our translati
 Everything is written by natural key with update_or_create, so loading twice changes nothing.
 """
 
+import reversion
 from django.db import transaction
 
 from compliance.models import (
@@ -726,9 +727,17 @@ class DemoConflict(Exception):
     """The register belongs to another organisation: the demo must not overwrite it."""
 
 
-@transaction.atomic
 def load_demo():
-    """Write the demo register; return {"created": n, "updated": n, "unchanged": n}."""
+    """Write the demo register; return {"created": n, "updated": n, "unchanged": n}.
+
+    The writes are one revision in the register's history, attributed to the command.
+    """
+    with transaction.atomic(), reversion.create_revision():
+        reversion.set_comment("load_demo")
+        return _write_demo()
+
+
+def _write_demo():
     outcome = {"created": 0, "updated": 0, "unchanged": 0}
 
     def write(model, lookup, values):

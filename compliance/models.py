@@ -6,12 +6,16 @@ named database constraints; every model has a natural key (a slug or a name, nev
 fixtures and imports use.
 """
 
+import datetime
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.signals import pre_save
+from django.dispatch import receiver
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -45,6 +49,16 @@ class NaturalKeyModel(models.Model):
         return value
 
 
+class RegisterModel(NaturalKeyModel):
+    """A register row: versioned for optimistic concurrency (see concurrency.py)."""
+
+    # Bumped on every save; an edit form carries the version it was opened at.
+    edit_version = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        abstract = True
+
+
 def missing(value):
     return value is None or str(value).strip() == ""
 
@@ -57,7 +71,7 @@ class ProcessingFrequency(models.TextChoices):
     ONE_OFF = "one_off", _("One-off")
 
 
-class Organisation(NaturalKeyModel):
+class Organisation(RegisterModel):
     """The organisation that keeps this register (one per installation)."""
 
     NATURAL_KEY = ("legal_name",)
@@ -119,7 +133,7 @@ class ContactRole(models.TextChoices):
     PRIVACY_CONTACT = "privacy_contact", _("Privacy contact")
 
 
-class Contact(NaturalKeyModel):
+class Contact(RegisterModel):
     """A DPO, EU representative or privacy contact (Art. 13(1)(a)-(b), 37(7))."""
 
     NATURAL_KEY = ("role", "email")
@@ -164,7 +178,7 @@ class Contact(NaturalKeyModel):
 # --- Data subjects, personal data, purposes ------------------------------------------------
 
 
-class DataSubjectCategory(NaturalKeyModel):
+class DataSubjectCategory(RegisterModel):
     NATURAL_KEY = ("slug",)
 
     slug = models.SlugField(_("key"), max_length=80)
@@ -184,7 +198,7 @@ class DataSubjectCategory(NaturalKeyModel):
         return self.name
 
 
-class DataCategory(NaturalKeyModel):
+class DataCategory(RegisterModel):
     """A category of personal data, with its elements (first name, e-mail, ...)."""
 
     NATURAL_KEY = ("slug",)
@@ -229,7 +243,7 @@ class DataCategory(NaturalKeyModel):
             )
 
 
-class DataElement(NaturalKeyModel):
+class DataElement(RegisterModel):
     NATURAL_KEY = ("category__slug", "slug")
 
     category = models.ForeignKey(
@@ -265,7 +279,7 @@ class LegalBasis(models.TextChoices):
     LEGITIMATE_INTERESTS = "f", _("Art. 6(1)(f): legitimate interests")
 
 
-class Purpose(NaturalKeyModel):
+class Purpose(RegisterModel):
     """What a feature does with personal data, and on which legal basis."""
 
     NATURAL_KEY = ("slug",)
@@ -351,7 +365,7 @@ class ProcessorStatus(models.TextChoices):
     RETIRED = "retired", _("Retired")
 
 
-class Processor(NaturalKeyModel):
+class Processor(RegisterModel):
     """A sub-processor, possibly engaged by another one (sub-processing chains)."""
 
     NATURAL_KEY = ("name",)
@@ -455,7 +469,7 @@ class Processor(NaturalKeyModel):
         return False
 
 
-class ProcessingLocation(NaturalKeyModel):
+class ProcessingLocation(RegisterModel):
     """A country where a processor processes or stores the data."""
 
     NATURAL_KEY = ("processor__name", "country")
@@ -522,7 +536,7 @@ def name_pattern(name):
     return re.compile(rf"\A{regex}\Z")
 
 
-class TrackingItem(NaturalKeyModel):
+class TrackingItem(RegisterModel):
     """What cookies and storage items share: the fields of a cookie declaration (Planet49)."""
 
     name = models.CharField(
@@ -735,7 +749,7 @@ class MeasureHeading(models.TextChoices):
     PORTABILITY = "portability", _("Allowing data portability and ensuring erasure")
 
 
-class TechnicalMeasure(NaturalKeyModel):
+class TechnicalMeasure(RegisterModel):
     """A technical or organisational measure, described concretely (Annex III)."""
 
     NATURAL_KEY = ("slug",)
@@ -765,7 +779,7 @@ class TechnicalMeasure(NaturalKeyModel):
         return f"{self.get_heading_display()}: {self.slug}"
 
 
-class PolicyClause(NaturalKeyModel):
+class PolicyClause(RegisterModel):
     """Wording that customers should put in their own privacy policy."""
 
     NATURAL_KEY = ("slug",)
@@ -785,3 +799,145 @@ class PolicyClause(NaturalKeyModel):
 
     def __str__(self):
         return self.title
+
+
+# --- Releases -------------------------------------------------------------------------------
+
+
+class ImmutableError(Exception):
+    """A published release, or its change notices, cannot be changed or deleted."""
+
+
+class ImmutableQuerySet(models.QuerySet):
+    """Refuses bulk updates and deletes, which bypass save() and delete()."""
+
+    def update(self, **kwargs):
+        raise ImmutableError(_("Published releases cannot be changed."))
+
+    def delete(self):
+        raise ImmutableError(_("Published releases cannot be deleted."))
+
+
+class Release(models.Model):
+    """Release N: a frozen snapshot of the register, as published. Never changed or deleted.
+
+    The guards are here (save, delete, bulk operations) and in signals.py (raw saves such as
+    loaddata); the admin offers no change or delete either.
+    """
+
+    number = models.PositiveIntegerField(_("number"), editable=False)
+    published_at = models.DateTimeField(_("published at"), editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="releases",
+    )
+    effective_date = models.DateField(_("effective date"), editable=False)
+    note = models.TextField(_("note"), editable=False)
+    schema_version = models.PositiveIntegerField(_("snapshot schema version"), editable=False)
+    snapshot = models.JSONField(_("snapshot"), editable=False)
+    content_hash = models.CharField(_("content hash"), max_length=64, editable=False)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+        ordering = ["-number"]
+        get_latest_by = "number"
+        permissions = [("publish_release", _("Can publish a release"))]
+        constraints = [
+            models.UniqueConstraint(fields=["number"], name="release_unique_number"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="release_number_positive"),
+        ]
+
+    def __str__(self):
+        return _("Release %(number)d, effective %(date)s") % {
+            "number": self.number,
+            "date": self.effective_date.isoformat(),
+        }
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(_("Published releases cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(_("Published releases cannot be deleted."))
+
+    def natural_key(self):
+        return (self.number,)
+
+
+class ChangeKind(models.TextChoices):
+    ADDED = "added", _("New sub-processor")
+    REMOVED = "removed", _("Sub-processor no longer used")
+
+
+class ChangeNotice(models.Model):
+    """Notice of an intended sub-processor change (Art. 28(2) GDPR, Clause 7.7 of the SCCs).
+
+    Recorded by the release that makes the change; the controller may object until the change
+    takes effect.
+    """
+
+    release = models.ForeignKey(
+        Release,
+        verbose_name=_("release"),
+        related_name="change_notices",
+        on_delete=models.PROTECT,
+        editable=False,
+    )
+    kind = models.CharField(_("change"), max_length=10, choices=ChangeKind.choices, editable=False)
+    processor_name = models.CharField(_("sub-processor"), max_length=200, editable=False)
+    # What the notice says, in every language: {"en": "...", "pl": "...", ...}.
+    description = models.JSONField(_("description"), editable=False)
+    # The processor as published (or as last published, for a removal).
+    processor = models.JSONField(_("sub-processor details"), editable=False)
+    notified_on = models.DateField(_("notified on"), editable=False)
+    notice_period_days = models.PositiveIntegerField(_("notice period (days)"), editable=False)
+    takes_effect_on = models.DateField(_("takes effect on"), editable=False)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sub-processor change notice")
+        verbose_name_plural = _("sub-processor change notices")
+        ordering = ["-release__number", "kind", "processor_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "kind", "processor_name"], name="changenotice_unique_change"
+            ),
+            models.CheckConstraint(
+                condition=Q(takes_effect_on__gte=F("notified_on")),
+                name="changenotice_takes_effect_after_notice",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.processor_name}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(_("Change notices cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(_("Change notices cannot be deleted."))
+
+    @property
+    def objection_deadline(self):
+        """The controller may object until the day before the change takes effect."""
+        return self.takes_effect_on - datetime.timedelta(days=1)
+
+
+@receiver(pre_save, sender=Release)
+@receiver(pre_save, sender=ChangeNotice)
+def refuse_raw_overwrite(sender, instance, raw, **kwargs):
+    """loaddata saves raw, past save(): refuse to overwrite an existing release or notice."""
+    if raw and sender._default_manager.filter(pk=instance.pk).exists():
+        raise ImmutableError(_("Published releases cannot be changed."))

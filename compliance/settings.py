@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_countries",
     "import_export",
+    "reversion",
     "compliance.apps.ComplianceConfig",
 ]
 
@@ -157,6 +158,9 @@ if PRODUCTION:
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+
+# Art. 28(2): how many days before a sub-processor change takes effect customers are told.
+SUBPROCESSOR_NOTICE_DAYS = int(os.environ.get("SUBPROCESSOR_NOTICE_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

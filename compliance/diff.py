@@ -1,0 +1,102 @@
+"""What changed between two snapshots: per register, rows added, removed and changed, and for
+each changed row every field that differs, per language.
+
+Pure functions over snapshot dicts (see snapshot.py): no database, so a diff of two releases
+costs only the comparison.
+"""
+
+from compliance.snapshot import REGISTER_NAMES, register_rows
+
+
+def _is_translation(value, languages):
+    return isinstance(value, dict) and set(value) == set(languages)
+
+
+def _flatten(row, languages, prefix=()):
+    """{(field path, language or None): value} for every leaf of a row."""
+    leaves = {}
+    for name, value in row.items():
+        if name == "key":
+            continue
+        path = (*prefix, name)
+        if _is_translation(value, languages):
+            for code in languages:
+                leaves[(path, code)] = value[code]
+        elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            # Nested rows (data elements, locations): matched by their own key.
+            for child in value:
+                child_path = (*path, "/".join(str(part) for part in child["key"]))
+                leaves.update(_flatten(child, languages, child_path))
+        else:
+            leaves[(path, None)] = value
+    return leaves
+
+
+def row_label(row, language="en"):
+    """A readable name for a row: its name or title, else its key."""
+    for field in ("name", "legal_name", "title"):
+        value = row.get(field)
+        if isinstance(value, dict):
+            value = value.get(language) or next((v for v in value.values() if v), None)
+        if value:
+            return str(value)
+    return " / ".join(str(part) for part in row["key"] if part not in ("", None))
+
+
+def diff_rows(old, new, languages):
+    """Field changes between two versions of one row."""
+    before, after = _flatten(old, languages), _flatten(new, languages)
+    changes = []
+    for path, language in sorted(set(before) | set(after), key=lambda p: (p[0], p[1] or "")):
+        old_value = before.get((path, language))
+        new_value = after.get((path, language))
+        if old_value != new_value:
+            changes.append(
+                {
+                    "field": ".".join(path),
+                    "language": language,
+                    "old": old_value,
+                    "new": new_value,
+                }
+            )
+    return changes
+
+
+def _key(row):
+    return tuple(str(part) for part in row["key"])
+
+
+def diff_snapshots(old, new):
+    """The difference from snapshot `old` (None: nothing published yet) to snapshot `new`.
+
+    Returns {"registers": [{"register", "added", "removed", "changed"}], "total": n}, where
+    added and removed rows are {"key", "label"} and changed rows also carry "changes".
+    Registers without a difference are left out.
+    """
+    languages = new.get("languages") or (old or {}).get("languages") or []
+    registers = []
+    total = 0
+    for name in REGISTER_NAMES:
+        before = {_key(row): row for row in register_rows(old or {}, name)}
+        after = {_key(row): row for row in register_rows(new, name)}
+        added = [
+            {"key": after[key]["key"], "label": row_label(after[key])}
+            for key in sorted(after.keys() - before.keys())
+        ]
+        removed = [
+            {"key": before[key]["key"], "label": row_label(before[key])}
+            for key in sorted(before.keys() - after.keys())
+        ]
+        changed = []
+        for key in sorted(before.keys() & after.keys()):
+            changes = diff_rows(before[key], after[key], languages)
+            if changes:
+                changed.append(
+                    {"key": after[key]["key"], "label": row_label(after[key]), "changes": changes}
+                )
+        if added or removed or changed:
+            registers.append(
+                {"register": name, "added": added, "removed": removed, "changed": changed}
+            )
+            total += len(added) + len(removed) + len(changed)
+    return {"registers": registers, "total": total}

@@ -1,0 +1,186 @@
+"""Publishing: freeze the register as release N, with its sub-processor change notices.
+
+The write side of the register -> snapshot -> release flow. Publishing is refused, with every
+reason listed, while the health report has blocking problems, when nothing changed since the
+last release, or when the request itself is wrong (no note, an effective date before the last
+release's, a user without the publish permission).
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from compliance.diff import diff_snapshots
+from compliance.health import build_report
+from compliance.models import ChangeKind, ChangeNotice, ProcessorStatus, Release
+from compliance.snapshot import SCHEMA_VERSION, build_snapshot, content_hash
+
+PUBLISH_PERMISSION = "compliance.publish_release"
+
+# Sub-processors that process data now or are about to: what customers authorise.
+ENGAGED_STATUSES = {ProcessorStatus.ACTIVE, ProcessorStatus.PLANNED}
+
+
+class PublishRefused(Exception):
+    def __init__(self, reasons):
+        self.reasons = [str(reason) for reason in reasons]
+        super().__init__(" ".join(self.reasons))
+
+
+def latest_release():
+    return Release.objects.order_by("-number").first()
+
+
+def draft_diff():
+    """What publishing now would change: the latest release against the live register."""
+    latest = latest_release()
+    return diff_snapshots(latest.snapshot if latest else None, build_snapshot())
+
+
+def release_diff(release, against=None):
+    """Diff of `release` against `against` (a release), by default the release before it."""
+    if against is None:
+        against = Release.objects.filter(number__lt=release.number).order_by("-number").first()
+    return diff_snapshots(against.snapshot if against else None, release.snapshot)
+
+
+def blocking_reasons():
+    return [
+        gettext("%(problem)s: %(count)d") % {"problem": check.title, "count": check.count}
+        for check in build_report().blocking
+    ]
+
+
+def _engaged(snapshot):
+    if not snapshot:
+        return {}
+    return {row["name"]: row for row in snapshot["processors"] if row["status"] in ENGAGED_STATUSES}
+
+
+def _in_every_language(message, **values):
+    texts = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts[code] = gettext(message) % values
+    return texts
+
+
+def change_notices(previous, current, *, notified_on, effective_date, notice_days):
+    """Unsaved notices for the sub-processors that `current` adds to or drops from `previous`.
+
+    The first release sets the agreed list (Annex IV) and needs no notice. A change takes
+    effect after the notice period, or on the release's effective date if that is later.
+    """
+    if previous is None:
+        return []
+    before, after = _engaged(previous), _engaged(current)
+    added, removed = sorted(after.keys() - before.keys()), sorted(before.keys() - after.keys())
+    takes_effect_on = max(effective_date, notified_on + datetime.timedelta(days=notice_days))
+    date = takes_effect_on.isoformat()
+    replaced = ", ".join(removed)
+    notices = []
+    for name in added:
+        if replaced:
+            description = _in_every_language(
+                "%(processor)s will process personal data as a sub-processor from %(date)s, "
+                "replacing %(replaced)s.",
+                processor=name,
+                date=date,
+                replaced=replaced,
+            )
+        else:
+            description = _in_every_language(
+                "%(processor)s will process personal data as a sub-processor from %(date)s.",
+                processor=name,
+                date=date,
+            )
+        notices.append((ChangeKind.ADDED, name, description, after[name]))
+    for name in removed:
+        description = _in_every_language(
+            "%(processor)s will no longer process personal data as a sub-processor from %(date)s.",
+            processor=name,
+            date=date,
+        )
+        notices.append((ChangeKind.REMOVED, name, description, before[name]))
+    return [
+        ChangeNotice(
+            kind=kind,
+            processor_name=name,
+            description=description,
+            processor=details,
+            notified_on=notified_on,
+            notice_period_days=notice_days,
+            takes_effect_on=takes_effect_on,
+        )
+        for kind, name, description, details in notices
+    ]
+
+
+def publish(*, note, user=None, effective_date=None, notice_days=None):
+    """Make and return the next release, or raise PublishRefused with every reason."""
+    note = (note or "").strip()
+    today = timezone.localdate()
+    effective_date = effective_date or today
+    notice_days = settings.SUBPROCESSOR_NOTICE_DAYS if notice_days is None else notice_days
+
+    reasons = []
+    if user is not None and not user.has_perm(PUBLISH_PERMISSION):
+        raise PublishRefused(
+            [gettext("%(user)s may not publish releases.") % {"user": user.get_username()}]
+        )
+    if not note:
+        reasons.append(gettext("A release needs a note saying what it is."))
+    if notice_days < 0:
+        reasons.append(gettext("The notice period cannot be negative."))
+
+    with transaction.atomic():
+        # Lock the latest release (PostgreSQL) so that two publishers cannot both make N+1;
+        # the unique release number is the final guard.
+        latest = Release.objects.select_for_update().order_by("-number").first()
+        reasons += blocking_reasons()
+        snapshot = build_snapshot()
+        digest = content_hash(snapshot)
+        if latest is not None:
+            if latest.content_hash == digest:
+                reasons.append(
+                    gettext("Nothing changed since release %(number)d.") % {"number": latest.number}
+                )
+            if effective_date < latest.effective_date:
+                reasons.append(
+                    gettext(
+                        "The effective date %(date)s is before that of release %(number)d "
+                        "(%(previous)s)."
+                    )
+                    % {
+                        "date": effective_date.isoformat(),
+                        "number": latest.number,
+                        "previous": latest.effective_date.isoformat(),
+                    }
+                )
+        if reasons:
+            raise PublishRefused(reasons)
+
+        release = Release.objects.create(
+            number=latest.number + 1 if latest else 1,
+            published_at=timezone.now(),
+            published_by=user,
+            effective_date=effective_date,
+            note=note,
+            schema_version=SCHEMA_VERSION,
+            snapshot=snapshot,
+            content_hash=digest,
+        )
+        notices = change_notices(
+            latest.snapshot if latest else None,
+            snapshot,
+            notified_on=today,
+            effective_date=effective_date,
+            notice_days=notice_days,
+        )
+        for notice in notices:
+            notice.release = release
+        ChangeNotice.objects.bulk_create(notices)
+    return release
