@@ -8,75 +8,24 @@ test client, logged in as a superuser, and prints the medians. Run from the proj
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
-os.environ.setdefault("DJANGO_ENV", "development")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{ROOT / 'bench' / 'admin_pages.sqlite3'}")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
+from bench import environment  # noqa: E402
 
-django.setup()
+environment.setup("admin_pages")
 
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 
+from bench.large_register import fill  # noqa: E402
 from compliance import models  # noqa: E402
-from compliance.retention import RetentionKind, RetentionUnit  # noqa: E402
-
-COOKIES = 6_000
-STORAGE_ITEMS = 4_000
-PROCESSORS = 200
-CATEGORIES = [c for c, _label in models.TrackingCategory.choices]
-
-
-def fill():
-    models.Cookie.objects.all().delete()
-    models.StorageItem.objects.all().delete()
-    models.ProcessingLocation.objects.all().delete()
-    models.Processor.objects.all().delete()
-    processors = models.Processor.objects.bulk_create(
-        models.Processor(
-            name=f"Processor {n:03d} s.r.o.",
-            country="CZ" if n % 3 else "US",
-            transfer_safeguard="eea" if n % 3 else "",
-            processing_description_en=f"Hosting and support tooling number {n}",
-        )
-        for n in range(PROCESSORS)
-    )
-    models.ProcessingLocation.objects.bulk_create(
-        models.ProcessingLocation(processor=p, country=p.country) for p in processors
-    )
-
-    def item(n):
-        duration = n % 4 != 0
-        return {
-            "name": f"tracker_{n:05d}" if n % 10 else f"ssupp_<CHAT_KEY>_{n}",
-            "provider": processors[n % PROCESSORS] if n % 2 else None,
-            "category": CATEGORIES[n % len(CATEGORIES)],
-            "consent_required": n % 7 != 0,
-            "purpose_en": f"Purpose of item {n}",
-            "purpose_pl": f"Cel elementu {n}" if n % 5 else None,
-            "description_en": f"Remembers something about visitor session {n}",
-            "retention_kind": RetentionKind.DURATION if duration else RetentionKind.PERSISTENT,
-            "retention_value": (n % 30) + 1 if duration else None,
-            "retention_unit": RetentionUnit.MONTHS if duration else "",
-        }
-
-    models.Cookie.objects.bulk_create(
-        (models.Cookie(**item(n)) for n in range(COOKIES)), batch_size=1000
-    )
-    models.StorageItem.objects.bulk_create(
-        (models.StorageItem(**item(n)) for n in range(STORAGE_ITEMS)), batch_size=1000
-    )
 
 
 def median_ms(client, url, rounds):

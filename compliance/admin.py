@@ -87,10 +87,23 @@ class RegisterAdmin(VersionAdmin, TabbedTranslationAdmin):
     # A web address typed without a scheme is taken as https (Django 6's default too).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
+    def revision_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting replaces the row with a chosen past state on purpose: no stale-copy check.
+        request.reverting = True
+        return super().revision_view(request, object_id, version_id, extra_context)
+
+    def recover_view(self, request, version_id, extra_context=None):
+        request.reverting = True
+        return super().recover_view(request, version_id, extra_context)
+
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         fields = {name for _title, options in fieldsets for name in options["fields"]}
-        editing = obj is not None and self.has_change_permission(request, obj)
+        editing = (
+            obj is not None
+            and self.has_change_permission(request, obj)
+            and not getattr(request, "reverting", False)
+        )
         if editing and "edited_version" not in fields:
             fieldsets = [*fieldsets, (None, {"fields": ["edited_version"]})]
         elif not editing and "edited_version" in fields:

@@ -11,7 +11,7 @@ import datetime
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from compliance.diff import diff_snapshots
 from compliance.health import build_report
@@ -85,15 +85,19 @@ def change_notices(previous, current, *, notified_on, effective_date, notice_day
     for name in added:
         if replaced:
             description = _in_every_language(
-                "%(processor)s will process personal data as a sub-processor from %(date)s, "
-                "replacing %(replaced)s.",
+                gettext_noop(
+                    "%(processor)s will process personal data as a sub-processor from "
+                    "%(date)s, replacing %(replaced)s."
+                ),
                 processor=name,
                 date=date,
                 replaced=replaced,
             )
         else:
             description = _in_every_language(
-                "%(processor)s will process personal data as a sub-processor from %(date)s.",
+                gettext_noop(
+                    "%(processor)s will process personal data as a sub-processor from %(date)s."
+                ),
                 processor=name,
                 date=date,
             )

@@ -1,0 +1,51 @@
+"""A large register for the benchmarks: 10,000 cookies and storage items, 200 processors."""
+
+from compliance import models
+from compliance.retention import RetentionKind, RetentionUnit
+
+COOKIES = 6_000
+STORAGE_ITEMS = 4_000
+PROCESSORS = 200
+CATEGORIES = [c for c, _label in models.TrackingCategory.choices]
+
+
+def fill():
+    """Replace the cookies, storage items and processors with a large, varied set."""
+    models.Cookie.objects.all().delete()
+    models.StorageItem.objects.all().delete()
+    models.ProcessingLocation.objects.all().delete()
+    models.Processor.objects.all().delete()
+    processors = models.Processor.objects.bulk_create(
+        models.Processor(
+            name=f"Processor {n:03d} s.r.o.",
+            country="CZ" if n % 3 else "US",
+            transfer_safeguard="eea" if n % 3 else "",
+            processing_description_en=f"Hosting and support tooling number {n}",
+        )
+        for n in range(PROCESSORS)
+    )
+    models.ProcessingLocation.objects.bulk_create(
+        models.ProcessingLocation(processor=p, country=p.country) for p in processors
+    )
+
+    def item(n):
+        duration = n % 4 != 0
+        return {
+            "name": f"tracker_{n:05d}" if n % 10 else f"ssupp_<CHAT_KEY>_{n}",
+            "provider": processors[n % PROCESSORS] if n % 2 else None,
+            "category": CATEGORIES[n % len(CATEGORIES)],
+            "consent_required": n % 7 != 0,
+            "purpose_en": f"Purpose of item {n}",
+            "purpose_pl": f"Cel elementu {n}" if n % 5 else None,
+            "description_en": f"Remembers something about visitor session {n}",
+            "retention_kind": RetentionKind.DURATION if duration else RetentionKind.PERSISTENT,
+            "retention_value": (n % 30) + 1 if duration else None,
+            "retention_unit": RetentionUnit.MONTHS if duration else "",
+        }
+
+    models.Cookie.objects.bulk_create(
+        (models.Cookie(**item(n)) for n in range(COOKIES)), batch_size=1000
+    )
+    models.StorageItem.objects.bulk_create(
+        (models.StorageItem(**item(n)) for n in range(STORAGE_ITEMS)), batch_size=1000
+    )

@@ -1,0 +1,168 @@
+import pytest
+from django.urls import reverse
+from reversion.models import Version
+
+from compliance import models
+from compliance.concurrency import ConcurrentEditError
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def url(model, view, *args):
+    return reverse(f"admin:compliance_{model._meta.model_name}_{view}", args=args)
+
+
+def cookie_data(cookie, **changes):
+    data = {
+        "name": cookie.name,
+        "domain": cookie.domain,
+        "category": cookie.category,
+        "consent_required": "on" if cookie.consent_required else "",
+        "retention_kind": cookie.retention_kind,
+        "retention_value": cookie.retention_value or "",
+        "retention_unit": cookie.retention_unit,
+        "last_reviewed": "",
+        "edited_version": cookie.edit_version,
+    }
+    for code in ("en", "pl", "cs", "de"):
+        for field in ("purpose", "description", "necessity_justification", "retention_note"):
+            data[f"{field}_{code}"] = getattr(cookie, f"{field}_{code}") or ""
+    data.update(changes)
+    return data
+
+
+def test_admin_changes_are_recorded_with_who_and_what(admin_client, admin_user, demo):
+    """Saving in the admin records a version with the user and the fields changed."""
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    response = admin_client.post(
+        url(models.Cookie, "change", cookie.pk), cookie_data(cookie, purpose_pl="Nowy cel")
+    )
+    assert response.status_code == 302
+    latest = Version.objects.get_for_object(cookie).first()
+    assert latest.revision.user == admin_user
+    assert "Purpose [pl]" in latest.revision.comment
+    history = admin_client.get(url(models.Cookie, "history", cookie.pk)).content.decode()
+    assert admin_user.username in history
+    assert "Purpose [pl]" in history
+
+
+def test_demo_load_is_recorded_as_a_revision(demo):
+    """Changes made by the demo command are in the history too, attributed to it."""
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    version = Version.objects.get_for_object(cookie).get()
+    assert version.revision.comment == "load_demo"
+    assert version.revision.user is None
+
+
+def test_deleted_object_is_recovered_from_history(admin_client, demo):
+    """A deleted processor comes back, with its locations, from the recover page."""
+    processor = factories.ProcessorFactory(name="Hosting s.r.o.")
+    # A first admin save puts it, with its inline locations, into the history.
+    data = {
+        "name": processor.name,
+        "country": "DE",
+        "status": "active",
+        "transfer_safeguard": "eea",
+        "edited_version": processor.edit_version,
+        "locations-TOTAL_FORMS": "1",
+        "locations-INITIAL_FORMS": "0",
+        "locations-MIN_NUM_FORMS": "0",
+        "locations-MAX_NUM_FORMS": "1000",
+        "locations-0-country": "DE",
+    }
+    assert admin_client.post(url(models.Processor, "change", processor.pk), data).status_code == 302
+    location = processor.locations.get()
+    admin_client.post(url(models.Processor, "delete", processor.pk), {"post": "yes"})
+    assert not models.Processor.objects.filter(name="Hosting s.r.o.").exists()
+
+    recover_list = admin_client.get(url(models.Processor, "recoverlist")).content.decode()
+    assert "Hosting s.r.o." in recover_list
+    version = Version.objects.get_deleted(models.Processor).get()
+    form = admin_client.get(url(models.Processor, "recover", version.pk))
+    assert form.status_code == 200
+    # The recover form shows the restored location as an existing inline row.
+    recovered = {
+        **data,
+        "locations-INITIAL_FORMS": "1",
+        "locations-0-id": str(location.pk),
+        "locations-0-processor": str(processor.pk),
+    }
+    del recovered["edited_version"]
+    response = admin_client.post(url(models.Processor, "recover", version.pk), recovered)
+    assert response.status_code == 302
+    restored = models.Processor.objects.get(name="Hosting s.r.o.")
+    assert list(restored.locations.values_list("country", flat=True)) == ["DE"]
+
+
+def test_earlier_state_is_reverted_to(admin_client, demo):
+    """Reverting to the demo's version undoes a later edit."""
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    original = Version.objects.get_for_object(cookie).get()
+    admin_client.post(
+        url(models.Cookie, "change", cookie.pk), cookie_data(cookie, purpose_en="Changed")
+    )
+    assert models.Cookie.objects.get(pk=cookie.pk).purpose_en == "Changed"
+    revert_url = url(models.Cookie, "revision", cookie.pk, original.pk)
+    form = admin_client.get(revert_url)
+    assert form.status_code == 200
+    assert "Identifies the visitor" in form.content.decode()
+    reverted = cookie_data(
+        models.Cookie.objects.get(pk=cookie.pk), purpose_en="Identifies the visitor"
+    )
+    del reverted["edited_version"]
+    assert admin_client.post(revert_url, reverted).status_code == 302
+    assert models.Cookie.objects.get(pk=cookie.pk).purpose_en == "Identifies the visitor"
+    assert Version.objects.get_for_object(cookie).count() == 3
+
+
+# --- Optimistic concurrency ------------------------------------------------------------------
+
+
+def test_second_of_two_editors_is_refused(admin_client, client, django_user_model, demo):
+    """Two editors open the same cookie; the second save is refused with a clear message."""
+    other = django_user_model.objects.create_superuser("alice", "alice@example.com", "pw")
+    client.force_login(other)
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    opened_by_both = cookie_data(cookie)
+
+    first = client.post(
+        url(models.Cookie, "change", cookie.pk), {**opened_by_both, "purpose_en": "Alice's"}
+    )
+    assert first.status_code == 302
+    second = admin_client.post(
+        url(models.Cookie, "change", cookie.pk), {**opened_by_both, "purpose_en": "Admin's"}
+    )
+    assert second.status_code == 200
+    content = second.content.decode()
+    assert "alice saved this cookie at" in content
+    assert "Your changes were not saved" in content
+    assert models.Cookie.objects.get(pk=cookie.pk).purpose_en == "Alice's"
+
+
+def test_the_form_carries_the_version_it_was_opened_at(admin_client, demo):
+    """The change form holds the row's edit version in a hidden field."""
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    content = admin_client.get(url(models.Cookie, "change", cookie.pk)).content.decode()
+    assert f'name="edited_version" value="{cookie.edit_version}"' in content
+
+
+def test_stale_save_is_refused_by_the_model_too(db):
+    """A save based on an outdated version is refused even past the form (a race)."""
+    cookie = factories.CookieFactory()
+    stale = models.Cookie.objects.get(pk=cookie.pk)
+    cookie.purpose_en = "First"
+    cookie.save()
+    stale._edited_version = stale.edit_version
+    stale.purpose_en = "Second"
+    with pytest.raises(ConcurrentEditError):
+        stale.save()
+    assert models.Cookie.objects.get(pk=cookie.pk).purpose_en == "First"
+
+
+def test_every_save_bumps_the_edit_version(db):
+    """Saves count up from 1."""
+    cookie = factories.CookieFactory()
+    assert cookie.edit_version == 1
+    cookie.save()
+    assert models.Cookie.objects.get(pk=cookie.pk).edit_version == 2
