@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from reversion.admin import VersionAdmin
@@ -40,7 +39,7 @@ from compliance.models import (
     StorageItem,
     TechnicalMeasure,
 )
-from compliance.snapshot import build_snapshot
+from compliance.snapshot import REGISTERS, build_snapshot
 
 
 def in_all_languages(*names):
@@ -446,6 +445,15 @@ class PublishForm(forms.Form):
     )
 
 
+def with_register_titles(diff):
+    """The diff with each register's readable, translated name, for the templates."""
+    titles = {name: model._meta.verbose_name_plural for name, model, _children in REGISTERS}
+    titles["organisation"] = Organisation._meta.verbose_name
+    for register in diff["registers"]:
+        register["title"] = titles.get(register["register"], register["register"])
+    return diff
+
+
 def release_choices():
     return Release.objects.order_by("-number").values_list("number", flat=True)
 
@@ -459,7 +467,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         "number",
         "effective_date",
         "published_at",
-        "published_by",
+        "publisher",
         "note",
         "schema_version",
         "content_hash",
@@ -515,7 +523,7 @@ class ReleaseAdmin(admin.ModelAdmin):
         against, diff = self._comparison(request, release)
         extra_context = {
             **(extra_context or {}),
-            "diff": diff,
+            "diff": with_register_titles(diff),
             "against": against,
             "other_releases": [n for n in release_choices() if n != release.number],
             "diff_json_url": reverse("admin:compliance_release_diff", args=[release.number]),
@@ -575,7 +583,7 @@ class ReleaseAdmin(admin.ModelAdmin):
             "form": form,
             "media": self.media + form.media,
             "latest": latest,
-            "diff": releases.draft_diff(),
+            "diff": with_register_titles(releases.draft_diff()),
             "blocking": releases.blocking_reasons(),
             "refused": refused,
         }
@@ -617,5 +625,4 @@ class ChangeNoticeAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("notice"))
     def notice_text(self, obj):
-        language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-        return obj.description.get(language) or obj.description.get(settings.LANGUAGE_CODE, "")
+        return obj.text

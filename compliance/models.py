@@ -930,6 +930,12 @@ class ChangeNotice(models.Model):
         raise ImmutableError(_("Change notices cannot be deleted."))
 
     @property
+    def text(self):
+        """The notice in the active language, else in English."""
+        language = (translation.get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        return self.description.get(language) or self.description.get(settings.LANGUAGE_CODE, "")
+
+    @property
     def objection_deadline(self):
         """The controller may object until the day before the change takes effect."""
         return self.takes_effect_on - datetime.timedelta(days=1)

@@ -252,3 +252,49 @@ def test_publish_command_unknown_user(demo):
     """Publishing as a user who does not exist is refused."""
     with pytest.raises(CommandError, match="no user 'ghost'"):
         call_command("publish", "--note", "First", "--user", "ghost")
+
+
+# --- The diff in the admin and as JSON -----------------------------------------------------
+
+
+def test_release_page_shows_the_diff_and_notices(admin_client, demo):
+    """A release's page lists what changed since the previous release, and its notices."""
+    publish(note="First")
+    factories.ProcessorFactory(name="Hosting s.r.o.")
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    cookie.purpose_pl = "Identyfikuje odwiedzającego"
+    cookie.save()
+    release = publish(note="Second")
+    content = admin_client.get(reverse("admin:compliance_release_change", args=[release.pk]))
+    text = content.content.decode()
+    assert "Changes since release 1" in text
+    assert "Identyfikuje odwiedzającego" in text
+    assert "Hosting s.r.o. will process personal data as a sub-processor" in text
+
+
+def test_diff_as_json(admin_client, demo):
+    """The diff between any two releases, and against the draft, is available as JSON."""
+    publish(note="First")
+    factories.CookieFactory(name="second_cookie")
+    publish(note="Second")
+    factories.CookieFactory(name="draft_cookie")
+    data = admin_client.get(reverse("admin:compliance_release_diff", args=[2])).json()
+    assert (data["release"], data["against"]) == (2, 1)
+    added = [row["label"] for r in data["registers"] for row in r["added"]]
+    assert added == ["second_cookie"]
+    against_draft = admin_client.get(
+        reverse("admin:compliance_release_diff", args=[1]), {"against": "draft"}
+    ).json()
+    added = sorted(row["label"] for r in against_draft["registers"] for row in r["added"])
+    assert added == ["draft_cookie", "second_cookie"]
+    draft = admin_client.get(reverse("admin:compliance_release_draft_diff")).json()
+    assert draft["against"] == 2
+    assert [row["label"] for r in draft["registers"] for row in r["added"]] == ["draft_cookie"]
+
+
+def test_publish_page_says_when_there_is_nothing_to_publish(admin_client, demo):
+    """After publishing, the page says nothing changed and offers no form."""
+    publish(note="First")
+    content = admin_client.get(reverse("admin:compliance_release_publish")).content.decode()
+    assert 'id="nothing-to-publish"' in content
+    assert 'id="publish-form"' not in content
