@@ -209,6 +209,12 @@ def rules():
             {DataCategory: Q(special_category=True) & is_blank("safeguards_en")},
         ),
         Rule(
+            "retention_to_review",
+            _("Imported retentions to review"),
+            WARNING,
+            {m: Q(retention_needs_review=True) for m in ITEM_MODELS},
+        ),
+        Rule(
             "necessary_long_lived",
             _("Necessary items kept longer than 13 months"),
             WARNING,

@@ -515,8 +515,12 @@ PLACEHOLDER = re.compile(r"<([A-Z0-9_]+)>")
 
 
 def validate_item_name(value):
-    if value != value.strip() or any(ch.isspace() for ch in value):
-        raise ValidationError(_("A name cannot contain spaces."), code="spaces")
+    # Storage keys may contain spaces ("Site History"); edges and control characters are typos.
+    if value != value.strip() or any(ch in "\t\r\n" or not ch.isprintable() for ch in value):
+        raise ValidationError(
+            _("A name cannot start or end with spaces, or contain tabs or line breaks."),
+            code="spaces",
+        )
     without_placeholders = PLACEHOLDER.sub("", value)
     if "<" in without_placeholders or ">" in without_placeholders:
         raise ValidationError(
@@ -593,6 +597,13 @@ class TrackingItem(RegisterModel):
         max_length=200,
         blank=True,
         help_text=_("Added after the duration, e.g. 'after last activity'."),
+    )
+    retention_needs_review = models.BooleanField(
+        _("retention to review"),
+        default=False,
+        help_text=_(
+            "Set by an import that could not read the retention; the original text is the note."
+        ),
     )
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
 
@@ -799,6 +810,42 @@ class PolicyClause(RegisterModel):
 
     def __str__(self):
         return self.title
+
+
+# --- Known cookies (reference data) --------------------------------------------------------
+
+
+class KnownCookie(models.Model):
+    """A cookie or storage key from the Open Cookie Database: a library to copy from, not the
+    register. Loaded and refreshed by `manage.py load_known_cookies`."""
+
+    ocd_id = models.CharField(_("Open Cookie Database ID"), max_length=64)
+    platform = models.CharField(_("platform"), max_length=200, blank=True)
+    category = models.CharField(_("category in the database"), max_length=50, blank=True)
+    name = models.CharField(_("name"), max_length=200)
+    domain = models.CharField(_("domain"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    retention = models.CharField(_("retention as written"), max_length=200, blank=True)
+    data_controller = models.CharField(_("data controller"), max_length=200, blank=True)
+    privacy_url = models.URLField(_("privacy information"), max_length=500, blank=True)
+    wildcard = models.BooleanField(
+        _("prefix match"), default=False, help_text=_("The name is a prefix of the real names.")
+    )
+
+    class Meta:
+        verbose_name = _("known cookie")
+        verbose_name_plural = _("known cookies")
+        ordering = ["name", "platform"]
+        constraints = [
+            models.UniqueConstraint(fields=["ocd_id"], name="knowncookie_unique_ocd_id"),
+        ]
+        indexes = [models.Index(fields=["name"], name="knowncookie_name")]
+
+    def __str__(self):
+        return f"{self.name} ({self.platform})" if self.platform else self.name
+
+    def natural_key(self):
+        return (self.ocd_id,)
 
 
 # --- Releases -------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ catalogues in locale/, so that plural forms are the language's own: "6 miesięcy
 "5 lat" in Polish, "6 měsíců", "2 roky" in Czech.
 """
 
+import re
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext, ngettext, pgettext
@@ -19,6 +21,8 @@ class RetentionKind(models.TextChoices):
 
 
 class RetentionUnit(models.TextChoices):
+    SECONDS = "seconds", _("seconds")
+    MINUTES = "minutes", _("minutes")
     HOURS = "hours", _("hours")
     DAYS = "days", _("days")
     WEEKS = "weeks", _("weeks")
@@ -28,6 +32,8 @@ class RetentionUnit(models.TextChoices):
 
 # Length of one unit in days, for comparing durations (a month is an average month).
 DAYS_PER_UNIT = {
+    RetentionUnit.SECONDS: 1 / 86400,
+    RetentionUnit.MINUTES: 1 / 1440,
     RetentionUnit.HOURS: 1 / 24,
     RetentionUnit.DAYS: 1,
     RetentionUnit.WEEKS: 7,
@@ -38,6 +44,10 @@ DAYS_PER_UNIT = {
 
 def duration_text(value, unit):
     """'6 months' in the active language, with the catalogue's plural form for `value`."""
+    if unit == RetentionUnit.SECONDS:
+        return ngettext("%(count)d second", "%(count)d seconds", value) % {"count": value}
+    if unit == RetentionUnit.MINUTES:
+        return ngettext("%(count)d minute", "%(count)d minutes", value) % {"count": value}
     if unit == RetentionUnit.HOURS:
         return ngettext("%(count)d hour", "%(count)d hours", value) % {"count": value}
     if unit == RetentionUnit.DAYS:
@@ -82,3 +92,115 @@ def retention_days(kind, value, unit):
     if kind == RetentionKind.DURATION and value and unit in DAYS_PER_UNIT:
         return value * DAYS_PER_UNIT[unit]
     return None
+
+
+# --- Retention as words, for spreadsheets ----------------------------------------------------
+#
+# Imports and exports write a retention as English words that a person reads and types:
+# "session", "persistent", "6 months", "13 months after last activity". The words are the
+# same in every language of the interface, so files stay stable; the note after the duration
+# is the English note (other languages have their own note columns).
+
+
+class RetentionParseError(ValueError):
+    pass
+
+
+UNIT_WORDS = {
+    "second": RetentionUnit.SECONDS,
+    "sec": RetentionUnit.SECONDS,
+    "minute": RetentionUnit.MINUTES,
+    "min": RetentionUnit.MINUTES,
+    "hour": RetentionUnit.HOURS,
+    "day": RetentionUnit.DAYS,
+    "week": RetentionUnit.WEEKS,
+    "month": RetentionUnit.MONTHS,
+    "year": RetentionUnit.YEARS,
+}
+UNIT_SINGULAR = {
+    RetentionUnit.SECONDS: "second",
+    RetentionUnit.MINUTES: "minute",
+    RetentionUnit.HOURS: "hour",
+    RetentionUnit.DAYS: "day",
+    RetentionUnit.WEEKS: "week",
+    RetentionUnit.MONTHS: "month",
+    RetentionUnit.YEARS: "year",
+}
+DURATION_WORDS = re.compile(r"^(\d+)\s+([a-z]+?)s?(?:\s+(.*))?$", re.IGNORECASE | re.DOTALL)
+
+
+def retention_words(kind, value=None, unit=None, note=""):
+    """The words an export writes: 'session', 'persistent', '6 months', '1 year after ...'."""
+    if kind == RetentionKind.SESSION:
+        words = "session"
+    elif kind == RetentionKind.PERSISTENT:
+        words = "persistent"
+    elif kind == RetentionKind.DURATION and value and unit in UNIT_SINGULAR:
+        words = f"{value} {UNIT_SINGULAR[unit]}{'' if value == 1 else 's'}"
+    else:
+        return note or ""
+    return f"{words} {note}" if note else words
+
+
+def parse_retention_words(text):
+    """(kind, value, unit, note) from retention words; RetentionParseError if not of that form.
+
+    The strict reading for files this product exported or a person typed in its format.
+    """
+    text = (text or "").strip()
+    if not text:
+        return "", None, "", ""
+    head, _sep, rest = text.partition(" ")
+    if head.lower() == "session":
+        return RetentionKind.SESSION, None, "", rest.strip()
+    if head.lower() == "persistent":
+        return RetentionKind.PERSISTENT, None, "", rest.strip()
+    match = DURATION_WORDS.match(text)
+    if match and match.group(2).lower() in UNIT_WORDS and int(match.group(1)) > 0:
+        unit = UNIT_WORDS[match.group(2).lower()]
+        return RetentionKind.DURATION, int(match.group(1)), unit, (match.group(3) or "").strip()
+    raise RetentionParseError(
+        f"{text!r} is not a retention: write 'session', 'persistent' or a number and a unit "
+        "(seconds, minutes, hours, days, weeks, months, years), e.g. '6 months' or "
+        "'13 months after last activity'."
+    )
+
+
+# Free-text retentions as found in the Open Cookie Database, read as well as they can be.
+SESSION_TEXTS = {
+    "session",
+    "sessions",
+    "session cookie",
+    "end of session (browser)",
+    "browser session",
+    "seesion",
+}
+PERSISTENT_TEXTS = {"persistent", "forever", "permanent", "unlimited", "no expiration"}
+LOOSE_DURATION = re.compile(
+    r"^(\d+)\s*(seconds?|secs?|minutes?|mins?|hours?|days?|weeks?|months?|years?)\b\s*(.*)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def parse_retention_text(text):
+    """Best reading of a free-text retention: (kind, value, unit, note, needs_review).
+
+    What cannot be read becomes the note, with the kind left empty and needs_review set, so a
+    person decides; a duration followed by other words keeps them as the note, also for review.
+    """
+    text = " ".join((text or "").split())
+    lowered = text.lower()
+    if lowered in SESSION_TEXTS:
+        return RetentionKind.SESSION, None, "", "", False
+    if lowered in PERSISTENT_TEXTS:
+        return RetentionKind.PERSISTENT, None, "", "", False
+    match = LOOSE_DURATION.match(text)
+    if match and int(match.group(1)) > 0:
+        word = match.group(2).lower().rstrip("s") or "s"
+        unit = UNIT_WORDS.get(word) or UNIT_WORDS.get(word[:3])
+        if unit:
+            note = match.group(3).strip()
+            # Only the usual note is taken on trust; any other trailing words need a person.
+            review = bool(note) and note.lower() != "after last activity"
+            return RetentionKind.DURATION, int(match.group(1)), unit, note, review
+    return "", None, "", text, True

@@ -159,6 +159,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# Largest file an import accepts, in bytes (the admin's upload limit follows it).
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+
 # Art. 28(2): how many days before a sub-processor change takes effect customers are told.
 SUBPROCESSOR_NOTICE_DAYS = int(os.environ.get("SUBPROCESSOR_NOTICE_DAYS", "30"))
 

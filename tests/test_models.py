@@ -295,10 +295,11 @@ def test_item_without_retention_is_allowed_but_reported():
 
 
 @pytest.mark.parametrize(
-    "name", ["ssupp vid", " ssupp", "ssupp_<chat_key>", "ssupp_<CHAT_KEY", "a>b"]
+    "name",
+    [" ssupp", "ssupp ", "ssupp\tvid", "ssupp\nvid", "ssupp_<chat_key>", "ssupp_<CHAT_KEY", "a>b"],
 )
 def test_bad_item_names_are_refused(name):
-    """Spaces and malformed placeholders are refused with a message."""
+    """Edge spaces, tabs, line breaks and malformed placeholders are refused with a message."""
     with pytest.raises(ValidationError) as error:
         factories.CookieFactory.build(name=name).full_clean()
     assert "name" in error.value.message_dict
@@ -355,3 +356,8 @@ def test_measure_needs_a_concrete_description():
     with pytest.raises(ValidationError) as error:
         models.TechnicalMeasure(slug="x", heading=models.MeasureHeading.LOGGING).full_clean()
     assert "description_en" in error.value.message_dict
+
+
+def test_storage_keys_may_contain_inner_spaces():
+    """A storage key such as 'Site History' (Open Cookie Database) is a valid name."""
+    factories.StorageItemFactory.build(name="Site History").full_clean()

@@ -8,415 +8,1698 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('dpo', 'Data protection officer'), ('eu_representative', 'EU representative (Art. 27)'), ('privacy_contact', 'Privacy contact')], max_length=30, verbose_name='role')),
-                ('name', models.CharField(blank=True, help_text="Optional: the law requires the contact details, not the person's name.", max_length=200, verbose_name='name')),
-                ('title', models.CharField(blank=True, max_length=200, verbose_name='title')),
-                ('title_en', models.CharField(blank=True, max_length=200, null=True, verbose_name='title')),
-                ('title_pl', models.CharField(blank=True, max_length=200, null=True, verbose_name='title')),
-                ('title_cs', models.CharField(blank=True, max_length=200, null=True, verbose_name='title')),
-                ('title_de', models.CharField(blank=True, max_length=200, null=True, verbose_name='title')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=50, verbose_name='phone')),
-                ('postal_address', models.TextField(blank=True, verbose_name='postal address')),
-                ('published', models.BooleanField(default=True, help_text='Shown on public pages and in documents (Art. 37(7) requires it for the DPO).', verbose_name='published')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("dpo", "Data protection officer"),
+                            ("eu_representative", "EU representative (Art. 27)"),
+                            ("privacy_contact", "Privacy contact"),
+                        ],
+                        max_length=30,
+                        verbose_name="role",
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        blank=True,
+                        help_text="Optional: the law requires the contact details, not the person's name.",
+                        max_length=200,
+                        verbose_name="name",
+                    ),
+                ),
+                ("title", models.CharField(blank=True, max_length=200, verbose_name="title")),
+                (
+                    "title_en",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="title"),
+                ),
+                (
+                    "title_pl",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="title"),
+                ),
+                (
+                    "title_cs",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="title"),
+                ),
+                (
+                    "title_de",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="title"),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="e-mail")),
+                ("phone", models.CharField(blank=True, max_length=50, verbose_name="phone")),
+                ("postal_address", models.TextField(blank=True, verbose_name="postal address")),
+                (
+                    "published",
+                    models.BooleanField(
+                        default=True,
+                        help_text="Shown on public pages and in documents (Art. 37(7) requires it for the DPO).",
+                        verbose_name="published",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['role', 'name', 'email'],
-                'constraints': [models.UniqueConstraint(fields=('role', 'email'), name='contact_unique_role_email'), models.CheckConstraint(condition=models.Q(models.Q(('email', ''), _negated=True), models.Q(('phone', ''), _negated=True), models.Q(('postal_address', ''), _negated=True), _connector='OR'), name='contact_has_contact_details', violation_error_message='Give at least one way to reach this contact: e-mail, phone or postal address.')],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["role", "name", "email"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("role", "email"), name="contact_unique_role_email"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("email", ""), _negated=True),
+                            models.Q(("phone", ""), _negated=True),
+                            models.Q(("postal_address", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="contact_has_contact_details",
+                        violation_error_message="Give at least one way to reach this contact: e-mail, phone or postal address.",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DataCategory',
+            name="DataCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='key')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_pl', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_cs', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_de', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_pl', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_cs', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_de', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('special_category', models.BooleanField(default=False, help_text='Art. 9 or 10 GDPR data; the safeguards applied must then be described.', verbose_name='special category or criminal data')),
-                ('safeguards', models.TextField(blank=True, verbose_name='restrictions and safeguards')),
-                ('safeguards_en', models.TextField(blank=True, null=True, verbose_name='restrictions and safeguards')),
-                ('safeguards_pl', models.TextField(blank=True, null=True, verbose_name='restrictions and safeguards')),
-                ('safeguards_cs', models.TextField(blank=True, null=True, verbose_name='restrictions and safeguards')),
-                ('safeguards_de', models.TextField(blank=True, null=True, verbose_name='restrictions and safeguards')),
-                ('source', models.TextField(blank=True, help_text='Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor.', verbose_name='source of the data')),
-                ('source_en', models.TextField(blank=True, help_text='Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor.', null=True, verbose_name='source of the data')),
-                ('source_pl', models.TextField(blank=True, help_text='Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor.', null=True, verbose_name='source of the data')),
-                ('source_cs', models.TextField(blank=True, help_text='Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor.', null=True, verbose_name='source of the data')),
-                ('source_de', models.TextField(blank=True, help_text='Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor.', null=True, verbose_name='source of the data')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="key")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_en", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_pl", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_cs", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_de", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "description_en",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_pl",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_cs",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_de",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "special_category",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Art. 9 or 10 GDPR data; the safeguards applied must then be described.",
+                        verbose_name="special category or criminal data",
+                    ),
+                ),
+                (
+                    "safeguards",
+                    models.TextField(blank=True, verbose_name="restrictions and safeguards"),
+                ),
+                (
+                    "safeguards_en",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="restrictions and safeguards"
+                    ),
+                ),
+                (
+                    "safeguards_pl",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="restrictions and safeguards"
+                    ),
+                ),
+                (
+                    "safeguards_cs",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="restrictions and safeguards"
+                    ),
+                ),
+                (
+                    "safeguards_de",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="restrictions and safeguards"
+                    ),
+                ),
+                (
+                    "source",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor.",
+                        verbose_name="source of the data",
+                    ),
+                ),
+                (
+                    "source_en",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor.",
+                        null=True,
+                        verbose_name="source of the data",
+                    ),
+                ),
+                (
+                    "source_pl",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor.",
+                        null=True,
+                        verbose_name="source of the data",
+                    ),
+                ),
+                (
+                    "source_cs",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor.",
+                        null=True,
+                        verbose_name="source of the data",
+                    ),
+                ),
+                (
+                    "source_de",
+                    models.TextField(
+                        blank=True,
+                        help_text="Where the data comes from (Art. 14(2)(f)), e.g. entered by the visitor.",
+                        null=True,
+                        verbose_name="source of the data",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'personal-data category',
-                'verbose_name_plural': 'personal-data categories',
-                'ordering': ['position', 'slug'],
-                'constraints': [models.UniqueConstraint(fields=('slug',), name='datacategory_unique_slug')],
+                "verbose_name": "personal-data category",
+                "verbose_name_plural": "personal-data categories",
+                "ordering": ["position", "slug"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("slug",), name="datacategory_unique_slug")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DataSubjectCategory',
+            name="DataSubjectCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='key')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_pl', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_cs', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_de', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_pl', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_cs', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_de', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="key")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_en", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_pl", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_cs", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_de", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "description_en",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_pl",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_cs",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_de",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'data-subject category',
-                'verbose_name_plural': 'data-subject categories',
-                'ordering': ['position', 'slug'],
-                'constraints': [models.UniqueConstraint(fields=('slug',), name='datasubjectcategory_unique_slug')],
+                "verbose_name": "data-subject category",
+                "verbose_name_plural": "data-subject categories",
+                "ordering": ["position", "slug"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("slug",), name="datasubjectcategory_unique_slug"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('singleton', models.BooleanField(default=True, editable=False)),
-                ('legal_name', models.CharField(max_length=200, verbose_name='legal name')),
-                ('registration_number', models.CharField(blank=True, max_length=50, verbose_name='registration number')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('data_location', models.CharField(blank=True, help_text='For example: within the European Union.', max_length=200, verbose_name='where personal data is stored')),
-                ('data_location_en', models.CharField(blank=True, help_text='For example: within the European Union.', max_length=200, null=True, verbose_name='where personal data is stored')),
-                ('data_location_pl', models.CharField(blank=True, help_text='For example: within the European Union.', max_length=200, null=True, verbose_name='where personal data is stored')),
-                ('data_location_cs', models.CharField(blank=True, help_text='For example: within the European Union.', max_length=200, null=True, verbose_name='where personal data is stored')),
-                ('data_location_de', models.CharField(blank=True, help_text='For example: within the European Union.', max_length=200, null=True, verbose_name='where personal data is stored')),
-                ('privacy_by_default', models.TextField(blank=True, help_text='What the service does not collect or store unless a customer enables it.', verbose_name='privacy by default')),
-                ('privacy_by_default_en', models.TextField(blank=True, help_text='What the service does not collect or store unless a customer enables it.', null=True, verbose_name='privacy by default')),
-                ('privacy_by_default_pl', models.TextField(blank=True, help_text='What the service does not collect or store unless a customer enables it.', null=True, verbose_name='privacy by default')),
-                ('privacy_by_default_cs', models.TextField(blank=True, help_text='What the service does not collect or store unless a customer enables it.', null=True, verbose_name='privacy by default')),
-                ('privacy_by_default_de', models.TextField(blank=True, help_text='What the service does not collect or store unless a customer enables it.', null=True, verbose_name='privacy by default')),
-                ('processing_subject_matter', models.TextField(blank=True, verbose_name='subject matter of the processing')),
-                ('processing_subject_matter_en', models.TextField(blank=True, null=True, verbose_name='subject matter of the processing')),
-                ('processing_subject_matter_pl', models.TextField(blank=True, null=True, verbose_name='subject matter of the processing')),
-                ('processing_subject_matter_cs', models.TextField(blank=True, null=True, verbose_name='subject matter of the processing')),
-                ('processing_subject_matter_de', models.TextField(blank=True, null=True, verbose_name='subject matter of the processing')),
-                ('processing_nature', models.TextField(blank=True, verbose_name='nature of the processing')),
-                ('processing_nature_en', models.TextField(blank=True, null=True, verbose_name='nature of the processing')),
-                ('processing_nature_pl', models.TextField(blank=True, null=True, verbose_name='nature of the processing')),
-                ('processing_nature_cs', models.TextField(blank=True, null=True, verbose_name='nature of the processing')),
-                ('processing_nature_de', models.TextField(blank=True, null=True, verbose_name='nature of the processing')),
-                ('processing_duration', models.TextField(blank=True, verbose_name='duration of the processing')),
-                ('processing_duration_en', models.TextField(blank=True, null=True, verbose_name='duration of the processing')),
-                ('processing_duration_pl', models.TextField(blank=True, null=True, verbose_name='duration of the processing')),
-                ('processing_duration_cs', models.TextField(blank=True, null=True, verbose_name='duration of the processing')),
-                ('processing_duration_de', models.TextField(blank=True, null=True, verbose_name='duration of the processing')),
-                ('processing_frequency', models.CharField(blank=True, choices=[('continuous', 'Continuous'), ('one_off', 'One-off')], max_length=20, verbose_name='frequency of the processing')),
-                ('supervisory_authority', models.CharField(blank=True, max_length=200, verbose_name='competent supervisory authority')),
-                ('supervisory_authority_en', models.CharField(blank=True, max_length=200, null=True, verbose_name='competent supervisory authority')),
-                ('supervisory_authority_pl', models.CharField(blank=True, max_length=200, null=True, verbose_name='competent supervisory authority')),
-                ('supervisory_authority_cs', models.CharField(blank=True, max_length=200, null=True, verbose_name='competent supervisory authority')),
-                ('supervisory_authority_de', models.CharField(blank=True, max_length=200, null=True, verbose_name='competent supervisory authority')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("singleton", models.BooleanField(default=True, editable=False)),
+                ("legal_name", models.CharField(max_length=200, verbose_name="legal name")),
+                (
+                    "registration_number",
+                    models.CharField(blank=True, max_length=50, verbose_name="registration number"),
+                ),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country"
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "data_location",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example: within the European Union.",
+                        max_length=200,
+                        verbose_name="where personal data is stored",
+                    ),
+                ),
+                (
+                    "data_location_en",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example: within the European Union.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="where personal data is stored",
+                    ),
+                ),
+                (
+                    "data_location_pl",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example: within the European Union.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="where personal data is stored",
+                    ),
+                ),
+                (
+                    "data_location_cs",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example: within the European Union.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="where personal data is stored",
+                    ),
+                ),
+                (
+                    "data_location_de",
+                    models.CharField(
+                        blank=True,
+                        help_text="For example: within the European Union.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="where personal data is stored",
+                    ),
+                ),
+                (
+                    "privacy_by_default",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the service does not collect or store unless a customer enables it.",
+                        verbose_name="privacy by default",
+                    ),
+                ),
+                (
+                    "privacy_by_default_en",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the service does not collect or store unless a customer enables it.",
+                        null=True,
+                        verbose_name="privacy by default",
+                    ),
+                ),
+                (
+                    "privacy_by_default_pl",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the service does not collect or store unless a customer enables it.",
+                        null=True,
+                        verbose_name="privacy by default",
+                    ),
+                ),
+                (
+                    "privacy_by_default_cs",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the service does not collect or store unless a customer enables it.",
+                        null=True,
+                        verbose_name="privacy by default",
+                    ),
+                ),
+                (
+                    "privacy_by_default_de",
+                    models.TextField(
+                        blank=True,
+                        help_text="What the service does not collect or store unless a customer enables it.",
+                        null=True,
+                        verbose_name="privacy by default",
+                    ),
+                ),
+                (
+                    "processing_subject_matter",
+                    models.TextField(blank=True, verbose_name="subject matter of the processing"),
+                ),
+                (
+                    "processing_subject_matter_en",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="subject matter of the processing"
+                    ),
+                ),
+                (
+                    "processing_subject_matter_pl",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="subject matter of the processing"
+                    ),
+                ),
+                (
+                    "processing_subject_matter_cs",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="subject matter of the processing"
+                    ),
+                ),
+                (
+                    "processing_subject_matter_de",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="subject matter of the processing"
+                    ),
+                ),
+                (
+                    "processing_nature",
+                    models.TextField(blank=True, verbose_name="nature of the processing"),
+                ),
+                (
+                    "processing_nature_en",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="nature of the processing"
+                    ),
+                ),
+                (
+                    "processing_nature_pl",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="nature of the processing"
+                    ),
+                ),
+                (
+                    "processing_nature_cs",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="nature of the processing"
+                    ),
+                ),
+                (
+                    "processing_nature_de",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="nature of the processing"
+                    ),
+                ),
+                (
+                    "processing_duration",
+                    models.TextField(blank=True, verbose_name="duration of the processing"),
+                ),
+                (
+                    "processing_duration_en",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="duration of the processing"
+                    ),
+                ),
+                (
+                    "processing_duration_pl",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="duration of the processing"
+                    ),
+                ),
+                (
+                    "processing_duration_cs",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="duration of the processing"
+                    ),
+                ),
+                (
+                    "processing_duration_de",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="duration of the processing"
+                    ),
+                ),
+                (
+                    "processing_frequency",
+                    models.CharField(
+                        blank=True,
+                        choices=[("continuous", "Continuous"), ("one_off", "One-off")],
+                        max_length=20,
+                        verbose_name="frequency of the processing",
+                    ),
+                ),
+                (
+                    "supervisory_authority",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="competent supervisory authority"
+                    ),
+                ),
+                (
+                    "supervisory_authority_en",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        null=True,
+                        verbose_name="competent supervisory authority",
+                    ),
+                ),
+                (
+                    "supervisory_authority_pl",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        null=True,
+                        verbose_name="competent supervisory authority",
+                    ),
+                ),
+                (
+                    "supervisory_authority_cs",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        null=True,
+                        verbose_name="competent supervisory authority",
+                    ),
+                ),
+                (
+                    "supervisory_authority_de",
+                    models.CharField(
+                        blank=True,
+                        max_length=200,
+                        null=True,
+                        verbose_name="competent supervisory authority",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisation',
-                'verbose_name_plural': 'organisation',
-                'constraints': [models.UniqueConstraint(fields=('singleton',), name='organisation_single_row'), models.CheckConstraint(condition=models.Q(('singleton', True)), name='organisation_singleton')],
+                "verbose_name": "organisation",
+                "verbose_name_plural": "organisation",
+                "constraints": [
+                    models.UniqueConstraint(fields=("singleton",), name="organisation_single_row"),
+                    models.CheckConstraint(
+                        condition=models.Q(("singleton", True)), name="organisation_singleton"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PolicyClause',
+            name="PolicyClause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='key')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('title_en', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('title_pl', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('title_cs', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('title_de', models.CharField(max_length=200, null=True, verbose_name='title')),
-                ('text', models.TextField(verbose_name='text')),
-                ('text_en', models.TextField(null=True, verbose_name='text')),
-                ('text_pl', models.TextField(null=True, verbose_name='text')),
-                ('text_cs', models.TextField(null=True, verbose_name='text')),
-                ('text_de', models.TextField(null=True, verbose_name='text')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="key")),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("title_en", models.CharField(max_length=200, null=True, verbose_name="title")),
+                ("title_pl", models.CharField(max_length=200, null=True, verbose_name="title")),
+                ("title_cs", models.CharField(max_length=200, null=True, verbose_name="title")),
+                ("title_de", models.CharField(max_length=200, null=True, verbose_name="title")),
+                ("text", models.TextField(verbose_name="text")),
+                ("text_en", models.TextField(null=True, verbose_name="text")),
+                ("text_pl", models.TextField(null=True, verbose_name="text")),
+                ("text_cs", models.TextField(null=True, verbose_name="text")),
+                ("text_de", models.TextField(null=True, verbose_name="text")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'policy clause',
-                'verbose_name_plural': 'policy clauses',
-                'ordering': ['position', 'slug'],
-                'constraints': [models.UniqueConstraint(fields=('slug',), name='policyclause_unique_slug')],
+                "verbose_name": "policy clause",
+                "verbose_name_plural": "policy clauses",
+                "ordering": ["position", "slug"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("slug",), name="policyclause_unique_slug")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Purpose',
+            name="Purpose",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='key')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_pl', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_cs', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_de', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_pl', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_cs', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_de', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('legal_basis', models.CharField(choices=[('a', 'Art. 6(1)(a): consent'), ('b', 'Art. 6(1)(b): performance of a contract'), ('c', 'Art. 6(1)(c): legal obligation'), ('d', 'Art. 6(1)(d): vital interests'), ('e', 'Art. 6(1)(e): public interest or official authority'), ('f', 'Art. 6(1)(f): legitimate interests')], max_length=1, verbose_name='legal basis')),
-                ('legitimate_interest', models.TextField(blank=True, help_text='Required when the legal basis is legitimate interests (Art. 13(1)(d)).', verbose_name='legitimate interest')),
-                ('legitimate_interest_en', models.TextField(blank=True, help_text='Required when the legal basis is legitimate interests (Art. 13(1)(d)).', null=True, verbose_name='legitimate interest')),
-                ('legitimate_interest_pl', models.TextField(blank=True, help_text='Required when the legal basis is legitimate interests (Art. 13(1)(d)).', null=True, verbose_name='legitimate interest')),
-                ('legitimate_interest_cs', models.TextField(blank=True, help_text='Required when the legal basis is legitimate interests (Art. 13(1)(d)).', null=True, verbose_name='legitimate interest')),
-                ('legitimate_interest_de', models.TextField(blank=True, help_text='Required when the legal basis is legitimate interests (Art. 13(1)(d)).', null=True, verbose_name='legitimate interest')),
-                ('consent_required', models.BooleanField(default=False, verbose_name='consent required')),
-                ('retention', models.TextField(blank=True, help_text='How long the data is kept, or the criteria used to decide (Art. 13(2)(a)).', verbose_name='retention period or criteria')),
-                ('retention_en', models.TextField(blank=True, help_text='How long the data is kept, or the criteria used to decide (Art. 13(2)(a)).', null=True, verbose_name='retention period or criteria')),
-                ('retention_pl', models.TextField(blank=True, help_text='How long the data is kept, or the criteria used to decide (Art. 13(2)(a)).', null=True, verbose_name='retention period or criteria')),
-                ('retention_cs', models.TextField(blank=True, help_text='How long the data is kept, or the criteria used to decide (Art. 13(2)(a)).', null=True, verbose_name='retention period or criteria')),
-                ('retention_de', models.TextField(blank=True, help_text='How long the data is kept, or the criteria used to decide (Art. 13(2)(a)).', null=True, verbose_name='retention period or criteria')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('data_categories', models.ManyToManyField(blank=True, related_name='purposes', to='compliance.datacategory', verbose_name='personal-data categories')),
-                ('data_subject_categories', models.ManyToManyField(blank=True, related_name='purposes', to='compliance.datasubjectcategory', verbose_name='data-subject categories')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="key")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_en", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_pl", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_cs", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_de", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "description_en",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_pl",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_cs",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_de",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "legal_basis",
+                    models.CharField(
+                        choices=[
+                            ("a", "Art. 6(1)(a): consent"),
+                            ("b", "Art. 6(1)(b): performance of a contract"),
+                            ("c", "Art. 6(1)(c): legal obligation"),
+                            ("d", "Art. 6(1)(d): vital interests"),
+                            ("e", "Art. 6(1)(e): public interest or official authority"),
+                            ("f", "Art. 6(1)(f): legitimate interests"),
+                        ],
+                        max_length=1,
+                        verbose_name="legal basis",
+                    ),
+                ),
+                (
+                    "legitimate_interest",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when the legal basis is legitimate interests (Art. 13(1)(d)).",
+                        verbose_name="legitimate interest",
+                    ),
+                ),
+                (
+                    "legitimate_interest_en",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when the legal basis is legitimate interests (Art. 13(1)(d)).",
+                        null=True,
+                        verbose_name="legitimate interest",
+                    ),
+                ),
+                (
+                    "legitimate_interest_pl",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when the legal basis is legitimate interests (Art. 13(1)(d)).",
+                        null=True,
+                        verbose_name="legitimate interest",
+                    ),
+                ),
+                (
+                    "legitimate_interest_cs",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when the legal basis is legitimate interests (Art. 13(1)(d)).",
+                        null=True,
+                        verbose_name="legitimate interest",
+                    ),
+                ),
+                (
+                    "legitimate_interest_de",
+                    models.TextField(
+                        blank=True,
+                        help_text="Required when the legal basis is legitimate interests (Art. 13(1)(d)).",
+                        null=True,
+                        verbose_name="legitimate interest",
+                    ),
+                ),
+                (
+                    "consent_required",
+                    models.BooleanField(default=False, verbose_name="consent required"),
+                ),
+                (
+                    "retention",
+                    models.TextField(
+                        blank=True,
+                        help_text="How long the data is kept, or the criteria used to decide (Art. 13(2)(a)).",
+                        verbose_name="retention period or criteria",
+                    ),
+                ),
+                (
+                    "retention_en",
+                    models.TextField(
+                        blank=True,
+                        help_text="How long the data is kept, or the criteria used to decide (Art. 13(2)(a)).",
+                        null=True,
+                        verbose_name="retention period or criteria",
+                    ),
+                ),
+                (
+                    "retention_pl",
+                    models.TextField(
+                        blank=True,
+                        help_text="How long the data is kept, or the criteria used to decide (Art. 13(2)(a)).",
+                        null=True,
+                        verbose_name="retention period or criteria",
+                    ),
+                ),
+                (
+                    "retention_cs",
+                    models.TextField(
+                        blank=True,
+                        help_text="How long the data is kept, or the criteria used to decide (Art. 13(2)(a)).",
+                        null=True,
+                        verbose_name="retention period or criteria",
+                    ),
+                ),
+                (
+                    "retention_de",
+                    models.TextField(
+                        blank=True,
+                        help_text="How long the data is kept, or the criteria used to decide (Art. 13(2)(a)).",
+                        null=True,
+                        verbose_name="retention period or criteria",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                (
+                    "data_categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="purposes",
+                        to="compliance.datacategory",
+                        verbose_name="personal-data categories",
+                    ),
+                ),
+                (
+                    "data_subject_categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="purposes",
+                        to="compliance.datasubjectcategory",
+                        verbose_name="data-subject categories",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'purpose',
-                'verbose_name_plural': 'purposes',
-                'ordering': ['position', 'slug'],
+                "verbose_name": "purpose",
+                "verbose_name_plural": "purposes",
+                "ordering": ["position", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='Processor',
+            name="Processor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('registration_number', models.CharField(blank=True, max_length=50, verbose_name='registration number')),
-                ('address', models.TextField(blank=True, verbose_name='address')),
-                ('country', django_countries.fields.CountryField(blank=True, max_length=2, verbose_name='country of establishment')),
-                ('contact_name', models.CharField(blank=True, max_length=200, verbose_name='contact person')),
-                ('contact_title', models.CharField(blank=True, max_length=200, verbose_name="contact person's position")),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='contact e-mail')),
-                ('contact_phone', models.CharField(blank=True, max_length=50, verbose_name='contact phone')),
-                ('processing_description', models.TextField(blank=True, verbose_name='description of the processing')),
-                ('processing_description_en', models.TextField(blank=True, null=True, verbose_name='description of the processing')),
-                ('processing_description_pl', models.TextField(blank=True, null=True, verbose_name='description of the processing')),
-                ('processing_description_cs', models.TextField(blank=True, null=True, verbose_name='description of the processing')),
-                ('processing_description_de', models.TextField(blank=True, null=True, verbose_name='description of the processing')),
-                ('responsibilities', models.TextField(blank=True, help_text='What this sub-processor is responsible for, as against the others.', verbose_name='delimitation of responsibilities')),
-                ('responsibilities_en', models.TextField(blank=True, help_text='What this sub-processor is responsible for, as against the others.', null=True, verbose_name='delimitation of responsibilities')),
-                ('responsibilities_pl', models.TextField(blank=True, help_text='What this sub-processor is responsible for, as against the others.', null=True, verbose_name='delimitation of responsibilities')),
-                ('responsibilities_cs', models.TextField(blank=True, help_text='What this sub-processor is responsible for, as against the others.', null=True, verbose_name='delimitation of responsibilities')),
-                ('responsibilities_de', models.TextField(blank=True, help_text='What this sub-processor is responsible for, as against the others.', null=True, verbose_name='delimitation of responsibilities')),
-                ('transfer_safeguard', models.CharField(blank=True, choices=[('', 'Not stated'), ('eea', 'Within the EEA (no transfer)'), ('adequacy', 'Adequacy decision (Art. 45)'), ('scc', 'Standard contractual clauses (Art. 46(2)(c))'), ('bcr', 'Binding corporate rules (Art. 47)'), ('art46', 'Other appropriate safeguards (Art. 46)'), ('art49', 'Derogation for a specific situation (Art. 49)')], default='', max_length=10, verbose_name='transfer safeguard')),
-                ('transfer_safeguard_note', models.TextField(blank=True, verbose_name='transfer safeguard details')),
-                ('transfer_safeguard_note_en', models.TextField(blank=True, null=True, verbose_name='transfer safeguard details')),
-                ('transfer_safeguard_note_pl', models.TextField(blank=True, null=True, verbose_name='transfer safeguard details')),
-                ('transfer_safeguard_note_cs', models.TextField(blank=True, null=True, verbose_name='transfer safeguard details')),
-                ('transfer_safeguard_note_de', models.TextField(blank=True, null=True, verbose_name='transfer safeguard details')),
-                ('status', models.CharField(choices=[('planned', 'Planned'), ('active', 'Active'), ('retired', 'Retired')], default='active', max_length=10, verbose_name='status')),
-                ('active_from', models.DateField(blank=True, null=True, verbose_name='active from')),
-                ('active_until', models.DateField(blank=True, null=True, verbose_name='active until')),
-                ('dpa_url', models.URLField(blank=True, verbose_name='data-processing agreement')),
-                ('privacy_url', models.URLField(blank=True, verbose_name='privacy notice')),
-                ('data_categories', models.ManyToManyField(blank=True, related_name='processors', to='compliance.datacategory', verbose_name='personal-data categories')),
-                ('parent', models.ForeignKey(blank=True, help_text='The processor that engages this one, for sub-processing chains.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='subprocessors', to='compliance.processor', verbose_name='engaged by')),
-                ('purposes', models.ManyToManyField(blank=True, related_name='processors', to='compliance.purpose', verbose_name='purposes served')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "registration_number",
+                    models.CharField(blank=True, max_length=50, verbose_name="registration number"),
+                ),
+                ("address", models.TextField(blank=True, verbose_name="address")),
+                (
+                    "country",
+                    django_countries.fields.CountryField(
+                        blank=True, max_length=2, verbose_name="country of establishment"
+                    ),
+                ),
+                (
+                    "contact_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="contact person"),
+                ),
+                (
+                    "contact_title",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="contact person's position"
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="contact e-mail"),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(blank=True, max_length=50, verbose_name="contact phone"),
+                ),
+                (
+                    "processing_description",
+                    models.TextField(blank=True, verbose_name="description of the processing"),
+                ),
+                (
+                    "processing_description_en",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="description of the processing"
+                    ),
+                ),
+                (
+                    "processing_description_pl",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="description of the processing"
+                    ),
+                ),
+                (
+                    "processing_description_cs",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="description of the processing"
+                    ),
+                ),
+                (
+                    "processing_description_de",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="description of the processing"
+                    ),
+                ),
+                (
+                    "responsibilities",
+                    models.TextField(
+                        blank=True,
+                        help_text="What this sub-processor is responsible for, as against the others.",
+                        verbose_name="delimitation of responsibilities",
+                    ),
+                ),
+                (
+                    "responsibilities_en",
+                    models.TextField(
+                        blank=True,
+                        help_text="What this sub-processor is responsible for, as against the others.",
+                        null=True,
+                        verbose_name="delimitation of responsibilities",
+                    ),
+                ),
+                (
+                    "responsibilities_pl",
+                    models.TextField(
+                        blank=True,
+                        help_text="What this sub-processor is responsible for, as against the others.",
+                        null=True,
+                        verbose_name="delimitation of responsibilities",
+                    ),
+                ),
+                (
+                    "responsibilities_cs",
+                    models.TextField(
+                        blank=True,
+                        help_text="What this sub-processor is responsible for, as against the others.",
+                        null=True,
+                        verbose_name="delimitation of responsibilities",
+                    ),
+                ),
+                (
+                    "responsibilities_de",
+                    models.TextField(
+                        blank=True,
+                        help_text="What this sub-processor is responsible for, as against the others.",
+                        null=True,
+                        verbose_name="delimitation of responsibilities",
+                    ),
+                ),
+                (
+                    "transfer_safeguard",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "Not stated"),
+                            ("eea", "Within the EEA (no transfer)"),
+                            ("adequacy", "Adequacy decision (Art. 45)"),
+                            ("scc", "Standard contractual clauses (Art. 46(2)(c))"),
+                            ("bcr", "Binding corporate rules (Art. 47)"),
+                            ("art46", "Other appropriate safeguards (Art. 46)"),
+                            ("art49", "Derogation for a specific situation (Art. 49)"),
+                        ],
+                        default="",
+                        max_length=10,
+                        verbose_name="transfer safeguard",
+                    ),
+                ),
+                (
+                    "transfer_safeguard_note",
+                    models.TextField(blank=True, verbose_name="transfer safeguard details"),
+                ),
+                (
+                    "transfer_safeguard_note_en",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="transfer safeguard details"
+                    ),
+                ),
+                (
+                    "transfer_safeguard_note_pl",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="transfer safeguard details"
+                    ),
+                ),
+                (
+                    "transfer_safeguard_note_cs",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="transfer safeguard details"
+                    ),
+                ),
+                (
+                    "transfer_safeguard_note_de",
+                    models.TextField(
+                        blank=True, null=True, verbose_name="transfer safeguard details"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("planned", "Planned"),
+                            ("active", "Active"),
+                            ("retired", "Retired"),
+                        ],
+                        default="active",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "active_from",
+                    models.DateField(blank=True, null=True, verbose_name="active from"),
+                ),
+                (
+                    "active_until",
+                    models.DateField(blank=True, null=True, verbose_name="active until"),
+                ),
+                ("dpa_url", models.URLField(blank=True, verbose_name="data-processing agreement")),
+                ("privacy_url", models.URLField(blank=True, verbose_name="privacy notice")),
+                (
+                    "data_categories",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="processors",
+                        to="compliance.datacategory",
+                        verbose_name="personal-data categories",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The processor that engages this one, for sub-processing chains.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subprocessors",
+                        to="compliance.processor",
+                        verbose_name="engaged by",
+                    ),
+                ),
+                (
+                    "purposes",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="processors",
+                        to="compliance.purpose",
+                        verbose_name="purposes served",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'processor',
-                'verbose_name_plural': 'processors',
-                'ordering': ['name'],
+                "verbose_name": "processor",
+                "verbose_name_plural": "processors",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='StorageItem',
+            name="StorageItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The exact name, or a pattern with placeholders such as ssupp_&lt;CHAT_KEY&gt;.', max_length=200, validators=[compliance.models.validate_item_name], verbose_name='name')),
-                ('domain', models.CharField(blank=True, max_length=200, verbose_name='domain')),
-                ('category', models.CharField(choices=[('necessary', 'Necessary'), ('preferences', 'Preferences'), ('statistics', 'Statistics'), ('marketing', 'Marketing'), ('unclassified', 'Unclassified')], default='unclassified', max_length=20, verbose_name='category')),
-                ('purpose', models.CharField(blank=True, max_length=200, verbose_name='purpose')),
-                ('purpose_en', models.CharField(blank=True, max_length=200, null=True, verbose_name='purpose')),
-                ('purpose_pl', models.CharField(blank=True, max_length=200, null=True, verbose_name='purpose')),
-                ('purpose_cs', models.CharField(blank=True, max_length=200, null=True, verbose_name='purpose')),
-                ('purpose_de', models.CharField(blank=True, max_length=200, null=True, verbose_name='purpose')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_pl', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_cs', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_de', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('third_party_access', models.BooleanField(default=False, help_text='Whether third parties may have access to it.', verbose_name='third-party access')),
-                ('consent_required', models.BooleanField(default=True, verbose_name='consent required')),
-                ('necessity_justification', models.TextField(blank=True, help_text='For necessary items: why the service the user asked for cannot work without it.', verbose_name='why it is strictly necessary')),
-                ('necessity_justification_en', models.TextField(blank=True, help_text='For necessary items: why the service the user asked for cannot work without it.', null=True, verbose_name='why it is strictly necessary')),
-                ('necessity_justification_pl', models.TextField(blank=True, help_text='For necessary items: why the service the user asked for cannot work without it.', null=True, verbose_name='why it is strictly necessary')),
-                ('necessity_justification_cs', models.TextField(blank=True, help_text='For necessary items: why the service the user asked for cannot work without it.', null=True, verbose_name='why it is strictly necessary')),
-                ('necessity_justification_de', models.TextField(blank=True, help_text='For necessary items: why the service the user asked for cannot work without it.', null=True, verbose_name='why it is strictly necessary')),
-                ('retention_kind', models.CharField(blank=True, choices=[('session', 'Session'), ('duration', 'Fixed duration'), ('persistent', 'Persistent until cleared')], max_length=20, verbose_name='retention')),
-                ('retention_value', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='retention: number')),
-                ('retention_unit', models.CharField(blank=True, choices=[('hours', 'hours'), ('days', 'days'), ('weeks', 'weeks'), ('months', 'months'), ('years', 'years')], max_length=10, verbose_name='retention: unit')),
-                ('retention_note', models.CharField(blank=True, help_text="Added after the duration, e.g. 'after last activity'.", max_length=200, verbose_name='retention: note')),
-                ('retention_note_en', models.CharField(blank=True, help_text="Added after the duration, e.g. 'after last activity'.", max_length=200, null=True, verbose_name='retention: note')),
-                ('retention_note_pl', models.CharField(blank=True, help_text="Added after the duration, e.g. 'after last activity'.", max_length=200, null=True, verbose_name='retention: note')),
-                ('retention_note_cs', models.CharField(blank=True, help_text="Added after the duration, e.g. 'after last activity'.", max_length=200, null=True, verbose_name='retention: note')),
-                ('retention_note_de', models.CharField(blank=True, help_text="Added after the duration, e.g. 'after last activity'.", max_length=200, null=True, verbose_name='retention: note')),
-                ('last_reviewed', models.DateField(blank=True, null=True, verbose_name='last reviewed')),
-                ('storage_type', models.CharField(choices=[('local_storage', 'localStorage'), ('session_storage', 'sessionStorage'), ('indexeddb', 'IndexedDB')], default='local_storage', max_length=20, verbose_name='storage type')),
-                ('provider', models.ForeignKey(blank=True, help_text='Leave empty when the organisation itself sets it (first party).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='compliance.processor', verbose_name='provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The exact name, or a pattern with placeholders such as ssupp_&lt;CHAT_KEY&gt;.",
+                        max_length=200,
+                        validators=[compliance.models.validate_item_name],
+                        verbose_name="name",
+                    ),
+                ),
+                ("domain", models.CharField(blank=True, max_length=200, verbose_name="domain")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("necessary", "Necessary"),
+                            ("preferences", "Preferences"),
+                            ("statistics", "Statistics"),
+                            ("marketing", "Marketing"),
+                            ("unclassified", "Unclassified"),
+                        ],
+                        default="unclassified",
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=200, verbose_name="purpose")),
+                (
+                    "purpose_en",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="purpose"),
+                ),
+                (
+                    "purpose_pl",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="purpose"),
+                ),
+                (
+                    "purpose_cs",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="purpose"),
+                ),
+                (
+                    "purpose_de",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="purpose"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "description_en",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_pl",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_cs",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_de",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "third_party_access",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether third parties may have access to it.",
+                        verbose_name="third-party access",
+                    ),
+                ),
+                (
+                    "consent_required",
+                    models.BooleanField(default=True, verbose_name="consent required"),
+                ),
+                (
+                    "necessity_justification",
+                    models.TextField(
+                        blank=True,
+                        help_text="For necessary items: why the service the user asked for cannot work without it.",
+                        verbose_name="why it is strictly necessary",
+                    ),
+                ),
+                (
+                    "necessity_justification_en",
+                    models.TextField(
+                        blank=True,
+                        help_text="For necessary items: why the service the user asked for cannot work without it.",
+                        null=True,
+                        verbose_name="why it is strictly necessary",
+                    ),
+                ),
+                (
+                    "necessity_justification_pl",
+                    models.TextField(
+                        blank=True,
+                        help_text="For necessary items: why the service the user asked for cannot work without it.",
+                        null=True,
+                        verbose_name="why it is strictly necessary",
+                    ),
+                ),
+                (
+                    "necessity_justification_cs",
+                    models.TextField(
+                        blank=True,
+                        help_text="For necessary items: why the service the user asked for cannot work without it.",
+                        null=True,
+                        verbose_name="why it is strictly necessary",
+                    ),
+                ),
+                (
+                    "necessity_justification_de",
+                    models.TextField(
+                        blank=True,
+                        help_text="For necessary items: why the service the user asked for cannot work without it.",
+                        null=True,
+                        verbose_name="why it is strictly necessary",
+                    ),
+                ),
+                (
+                    "retention_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("session", "Session"),
+                            ("duration", "Fixed duration"),
+                            ("persistent", "Persistent until cleared"),
+                        ],
+                        max_length=20,
+                        verbose_name="retention",
+                    ),
+                ),
+                (
+                    "retention_value",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="retention: number",
+                    ),
+                ),
+                (
+                    "retention_unit",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("hours", "hours"),
+                            ("days", "days"),
+                            ("weeks", "weeks"),
+                            ("months", "months"),
+                            ("years", "years"),
+                        ],
+                        max_length=10,
+                        verbose_name="retention: unit",
+                    ),
+                ),
+                (
+                    "retention_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added after the duration, e.g. 'after last activity'.",
+                        max_length=200,
+                        verbose_name="retention: note",
+                    ),
+                ),
+                (
+                    "retention_note_en",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added after the duration, e.g. 'after last activity'.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="retention: note",
+                    ),
+                ),
+                (
+                    "retention_note_pl",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added after the duration, e.g. 'after last activity'.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="retention: note",
+                    ),
+                ),
+                (
+                    "retention_note_cs",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added after the duration, e.g. 'after last activity'.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="retention: note",
+                    ),
+                ),
+                (
+                    "retention_note_de",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added after the duration, e.g. 'after last activity'.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="retention: note",
+                    ),
+                ),
+                (
+                    "last_reviewed",
+                    models.DateField(blank=True, null=True, verbose_name="last reviewed"),
+                ),
+                (
+                    "storage_type",
+                    models.CharField(
+                        choices=[
+                            ("local_storage", "localStorage"),
+                            ("session_storage", "sessionStorage"),
+                            ("indexeddb", "IndexedDB"),
+                        ],
+                        default="local_storage",
+                        max_length=20,
+                        verbose_name="storage type",
+                    ),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty when the organisation itself sets it (first party).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="%(class)ss",
+                        to="compliance.processor",
+                        verbose_name="provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'storage item',
-                'verbose_name_plural': 'storage items',
-                'ordering': ['category', 'name'],
-                'abstract': False,
+                "verbose_name": "storage item",
+                "verbose_name_plural": "storage items",
+                "ordering": ["category", "name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='TechnicalMeasure',
+            name="TechnicalMeasure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='key')),
-                ('heading', models.CharField(choices=[('pseudonymisation', 'Pseudonymisation and encryption of personal data'), ('resilience', 'Ensuring ongoing confidentiality, integrity, availability and resilience of processing systems and services'), ('restoration', 'Ensuring the ability to restore the availability and access to personal data in a timely manner in the event of a physical or technical incident'), ('testing', 'Processes for regularly testing, assessing and evaluating the effectiveness of technical and organisational measures'), ('identification', 'User identification and authorisation'), ('transmission', 'Protection of data during transmission'), ('storage', 'Protection of data during storage'), ('physical', 'Physical security of locations at which personal data are processed'), ('logging', 'Events logging'), ('configuration', 'System configuration, including default configuration'), ('governance', 'Internal IT and IT security governance and management'), ('certification', 'Certification/assurance of processes and products'), ('minimisation', 'Data minimisation'), ('quality', 'Data quality'), ('retention', 'Limited data retention'), ('accountability', 'Accountability'), ('portability', 'Allowing data portability and ensuring erasure')], max_length=20, verbose_name='heading')),
-                ('description', models.TextField(help_text='Concretely what is done, not a generic statement.', verbose_name='description')),
-                ('description_en', models.TextField(help_text='Concretely what is done, not a generic statement.', null=True, verbose_name='description')),
-                ('description_pl', models.TextField(help_text='Concretely what is done, not a generic statement.', null=True, verbose_name='description')),
-                ('description_cs', models.TextField(help_text='Concretely what is done, not a generic statement.', null=True, verbose_name='description')),
-                ('description_de', models.TextField(help_text='Concretely what is done, not a generic statement.', null=True, verbose_name='description')),
-                ('certification', models.CharField(blank=True, max_length=200, verbose_name='certification')),
-                ('assists_controller', models.BooleanField(default=False, help_text='A measure for assisting the controller (Clauses 8(d) and 9.2).', verbose_name='assists the controller')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="key")),
+                (
+                    "heading",
+                    models.CharField(
+                        choices=[
+                            (
+                                "pseudonymisation",
+                                "Pseudonymisation and encryption of personal data",
+                            ),
+                            (
+                                "resilience",
+                                "Ensuring ongoing confidentiality, integrity, availability and resilience of processing systems and services",
+                            ),
+                            (
+                                "restoration",
+                                "Ensuring the ability to restore the availability and access to personal data in a timely manner in the event of a physical or technical incident",
+                            ),
+                            (
+                                "testing",
+                                "Processes for regularly testing, assessing and evaluating the effectiveness of technical and organisational measures",
+                            ),
+                            ("identification", "User identification and authorisation"),
+                            ("transmission", "Protection of data during transmission"),
+                            ("storage", "Protection of data during storage"),
+                            (
+                                "physical",
+                                "Physical security of locations at which personal data are processed",
+                            ),
+                            ("logging", "Events logging"),
+                            (
+                                "configuration",
+                                "System configuration, including default configuration",
+                            ),
+                            ("governance", "Internal IT and IT security governance and management"),
+                            ("certification", "Certification/assurance of processes and products"),
+                            ("minimisation", "Data minimisation"),
+                            ("quality", "Data quality"),
+                            ("retention", "Limited data retention"),
+                            ("accountability", "Accountability"),
+                            ("portability", "Allowing data portability and ensuring erasure"),
+                        ],
+                        max_length=20,
+                        verbose_name="heading",
+                    ),
+                ),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="Concretely what is done, not a generic statement.",
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "description_en",
+                    models.TextField(
+                        help_text="Concretely what is done, not a generic statement.",
+                        null=True,
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "description_pl",
+                    models.TextField(
+                        help_text="Concretely what is done, not a generic statement.",
+                        null=True,
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "description_cs",
+                    models.TextField(
+                        help_text="Concretely what is done, not a generic statement.",
+                        null=True,
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "description_de",
+                    models.TextField(
+                        help_text="Concretely what is done, not a generic statement.",
+                        null=True,
+                        verbose_name="description",
+                    ),
+                ),
+                (
+                    "certification",
+                    models.CharField(blank=True, max_length=200, verbose_name="certification"),
+                ),
+                (
+                    "assists_controller",
+                    models.BooleanField(
+                        default=False,
+                        help_text="A measure for assisting the controller (Clauses 8(d) and 9.2).",
+                        verbose_name="assists the controller",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
             ],
             options={
-                'verbose_name': 'technical and organisational measure',
-                'verbose_name_plural': 'technical and organisational measures',
-                'ordering': ['heading', 'position', 'slug'],
-                'constraints': [models.UniqueConstraint(fields=('slug',), name='technicalmeasure_unique_slug')],
+                "verbose_name": "technical and organisational measure",
+                "verbose_name_plural": "technical and organisational measures",
+                "ordering": ["heading", "position", "slug"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("slug",), name="technicalmeasure_unique_slug")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DataElement',
+            name="DataElement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, verbose_name='key')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('name_en', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_pl', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_cs', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('name_de', models.CharField(max_length=200, null=True, verbose_name='name')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='position')),
-                ('category', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='elements', to='compliance.datacategory', verbose_name='category')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, verbose_name="key")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                ("name_en", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_pl", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_cs", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("name_de", models.CharField(max_length=200, null=True, verbose_name="name")),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="position")),
+                (
+                    "category",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="elements",
+                        to="compliance.datacategory",
+                        verbose_name="category",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'data element',
-                'verbose_name_plural': 'data elements',
-                'ordering': ['category', 'position', 'slug'],
-                'constraints': [models.UniqueConstraint(fields=('category', 'slug'), name='dataelement_unique_category_slug')],
+                "verbose_name": "data element",
+                "verbose_name_plural": "data elements",
+                "ordering": ["category", "position", "slug"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("category", "slug"), name="dataelement_unique_category_slug"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ProcessingLocation',
+            name="ProcessingLocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', django_countries.fields.CountryField(max_length=2, verbose_name='country')),
-                ('processor', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='locations', to='compliance.processor', verbose_name='processor')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "country",
+                    django_countries.fields.CountryField(max_length=2, verbose_name="country"),
+                ),
+                (
+                    "processor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="locations",
+                        to="compliance.processor",
+                        verbose_name="processor",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'processing location',
-                'verbose_name_plural': 'processing locations',
-                'ordering': ['processor', 'country'],
-                'constraints': [models.UniqueConstraint(fields=('processor', 'country'), name='processinglocation_unique_country')],
+                "verbose_name": "processing location",
+                "verbose_name_plural": "processing locations",
+                "ordering": ["processor", "country"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("processor", "country"), name="processinglocation_unique_country"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Cookie',
+            name="Cookie",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='The exact name, or a pattern with placeholders such as ssupp_&lt;CHAT_KEY&gt;.', max_length=200, validators=[compliance.models.validate_item_name], verbose_name='name')),
-                ('domain', models.CharField(blank=True, max_length=200, verbose_name='domain')),
-                ('category', models.CharField(choices=[('necessary', 'Necessary'), ('preferences', 'Preferences'), ('statistics', 'Statistics'), ('marketing', 'Marketing'), ('unclassified', 'Unclassified')], default='unclassified', max_length=20, verbose_name='category')),
-                ('purpose', models.CharField(blank=True, max_length=200, verbose_name='purpose')),
-                ('purpose_en', models.CharField(blank=True, max_length=200, null=True, verbose_name='purpose')),
-                ('purpose_pl', models.CharField(blank=True, max_length=200, null=True, verbose_name='purpose')),
-                ('purpose_cs', models.CharField(blank=True, max_length=200, null=True, verbose_name='purpose')),
-                ('purpose_de', models.CharField(blank=True, max_length=200, null=True, verbose_name='purpose')),
-                ('description', models.TextField(blank=True, verbose_name='description')),
-                ('description_en', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_pl', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_cs', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('description_de', models.TextField(blank=True, null=True, verbose_name='description')),
-                ('third_party_access', models.BooleanField(default=False, help_text='Whether third parties may have access to it.', verbose_name='third-party access')),
-                ('consent_required', models.BooleanField(default=True, verbose_name='consent required')),
-                ('necessity_justification', models.TextField(blank=True, help_text='For necessary items: why the service the user asked for cannot work without it.', verbose_name='why it is strictly necessary')),
-                ('necessity_justification_en', models.TextField(blank=True, help_text='For necessary items: why the service the user asked for cannot work without it.', null=True, verbose_name='why it is strictly necessary')),
-                ('necessity_justification_pl', models.TextField(blank=True, help_text='For necessary items: why the service the user asked for cannot work without it.', null=True, verbose_name='why it is strictly necessary')),
-                ('necessity_justification_cs', models.TextField(blank=True, help_text='For necessary items: why the service the user asked for cannot work without it.', null=True, verbose_name='why it is strictly necessary')),
-                ('necessity_justification_de', models.TextField(blank=True, help_text='For necessary items: why the service the user asked for cannot work without it.', null=True, verbose_name='why it is strictly necessary')),
-                ('retention_kind', models.CharField(blank=True, choices=[('session', 'Session'), ('duration', 'Fixed duration'), ('persistent', 'Persistent until cleared')], max_length=20, verbose_name='retention')),
-                ('retention_value', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(1)], verbose_name='retention: number')),
-                ('retention_unit', models.CharField(blank=True, choices=[('hours', 'hours'), ('days', 'days'), ('weeks', 'weeks'), ('months', 'months'), ('years', 'years')], max_length=10, verbose_name='retention: unit')),
-                ('retention_note', models.CharField(blank=True, help_text="Added after the duration, e.g. 'after last activity'.", max_length=200, verbose_name='retention: note')),
-                ('retention_note_en', models.CharField(blank=True, help_text="Added after the duration, e.g. 'after last activity'.", max_length=200, null=True, verbose_name='retention: note')),
-                ('retention_note_pl', models.CharField(blank=True, help_text="Added after the duration, e.g. 'after last activity'.", max_length=200, null=True, verbose_name='retention: note')),
-                ('retention_note_cs', models.CharField(blank=True, help_text="Added after the duration, e.g. 'after last activity'.", max_length=200, null=True, verbose_name='retention: note')),
-                ('retention_note_de', models.CharField(blank=True, help_text="Added after the duration, e.g. 'after last activity'.", max_length=200, null=True, verbose_name='retention: note')),
-                ('last_reviewed', models.DateField(blank=True, null=True, verbose_name='last reviewed')),
-                ('provider', models.ForeignKey(blank=True, help_text='Leave empty when the organisation itself sets it (first party).', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='%(class)ss', to='compliance.processor', verbose_name='provider')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="The exact name, or a pattern with placeholders such as ssupp_&lt;CHAT_KEY&gt;.",
+                        max_length=200,
+                        validators=[compliance.models.validate_item_name],
+                        verbose_name="name",
+                    ),
+                ),
+                ("domain", models.CharField(blank=True, max_length=200, verbose_name="domain")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("necessary", "Necessary"),
+                            ("preferences", "Preferences"),
+                            ("statistics", "Statistics"),
+                            ("marketing", "Marketing"),
+                            ("unclassified", "Unclassified"),
+                        ],
+                        default="unclassified",
+                        max_length=20,
+                        verbose_name="category",
+                    ),
+                ),
+                ("purpose", models.CharField(blank=True, max_length=200, verbose_name="purpose")),
+                (
+                    "purpose_en",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="purpose"),
+                ),
+                (
+                    "purpose_pl",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="purpose"),
+                ),
+                (
+                    "purpose_cs",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="purpose"),
+                ),
+                (
+                    "purpose_de",
+                    models.CharField(blank=True, max_length=200, null=True, verbose_name="purpose"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="description")),
+                (
+                    "description_en",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_pl",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_cs",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "description_de",
+                    models.TextField(blank=True, null=True, verbose_name="description"),
+                ),
+                (
+                    "third_party_access",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Whether third parties may have access to it.",
+                        verbose_name="third-party access",
+                    ),
+                ),
+                (
+                    "consent_required",
+                    models.BooleanField(default=True, verbose_name="consent required"),
+                ),
+                (
+                    "necessity_justification",
+                    models.TextField(
+                        blank=True,
+                        help_text="For necessary items: why the service the user asked for cannot work without it.",
+                        verbose_name="why it is strictly necessary",
+                    ),
+                ),
+                (
+                    "necessity_justification_en",
+                    models.TextField(
+                        blank=True,
+                        help_text="For necessary items: why the service the user asked for cannot work without it.",
+                        null=True,
+                        verbose_name="why it is strictly necessary",
+                    ),
+                ),
+                (
+                    "necessity_justification_pl",
+                    models.TextField(
+                        blank=True,
+                        help_text="For necessary items: why the service the user asked for cannot work without it.",
+                        null=True,
+                        verbose_name="why it is strictly necessary",
+                    ),
+                ),
+                (
+                    "necessity_justification_cs",
+                    models.TextField(
+                        blank=True,
+                        help_text="For necessary items: why the service the user asked for cannot work without it.",
+                        null=True,
+                        verbose_name="why it is strictly necessary",
+                    ),
+                ),
+                (
+                    "necessity_justification_de",
+                    models.TextField(
+                        blank=True,
+                        help_text="For necessary items: why the service the user asked for cannot work without it.",
+                        null=True,
+                        verbose_name="why it is strictly necessary",
+                    ),
+                ),
+                (
+                    "retention_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("session", "Session"),
+                            ("duration", "Fixed duration"),
+                            ("persistent", "Persistent until cleared"),
+                        ],
+                        max_length=20,
+                        verbose_name="retention",
+                    ),
+                ),
+                (
+                    "retention_value",
+                    models.PositiveIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MinValueValidator(1)],
+                        verbose_name="retention: number",
+                    ),
+                ),
+                (
+                    "retention_unit",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("hours", "hours"),
+                            ("days", "days"),
+                            ("weeks", "weeks"),
+                            ("months", "months"),
+                            ("years", "years"),
+                        ],
+                        max_length=10,
+                        verbose_name="retention: unit",
+                    ),
+                ),
+                (
+                    "retention_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added after the duration, e.g. 'after last activity'.",
+                        max_length=200,
+                        verbose_name="retention: note",
+                    ),
+                ),
+                (
+                    "retention_note_en",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added after the duration, e.g. 'after last activity'.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="retention: note",
+                    ),
+                ),
+                (
+                    "retention_note_pl",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added after the duration, e.g. 'after last activity'.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="retention: note",
+                    ),
+                ),
+                (
+                    "retention_note_cs",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added after the duration, e.g. 'after last activity'.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="retention: note",
+                    ),
+                ),
+                (
+                    "retention_note_de",
+                    models.CharField(
+                        blank=True,
+                        help_text="Added after the duration, e.g. 'after last activity'.",
+                        max_length=200,
+                        null=True,
+                        verbose_name="retention: note",
+                    ),
+                ),
+                (
+                    "last_reviewed",
+                    models.DateField(blank=True, null=True, verbose_name="last reviewed"),
+                ),
+                (
+                    "provider",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Leave empty when the organisation itself sets it (first party).",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="%(class)ss",
+                        to="compliance.processor",
+                        verbose_name="provider",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'cookie',
-                'verbose_name_plural': 'cookies',
-                'ordering': ['category', 'name'],
-                'abstract': False,
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('retention_kind', 'duration'), ('retention_value__isnull', False), ('retention_value__gte', 1), models.Q(('retention_unit', ''), _negated=True)), models.Q(models.Q(('retention_kind', 'duration'), _negated=True), ('retention_value__isnull', True), ('retention_unit', '')), _connector='OR'), name='cookie_retention_consistent', violation_error_message='A fixed duration needs a number and a unit; other retentions have neither.'), models.UniqueConstraint(fields=('name', 'domain', 'category'), name='cookie_unique_name_domain_category')],
+                "verbose_name": "cookie",
+                "verbose_name_plural": "cookies",
+                "ordering": ["category", "name"],
+                "abstract": False,
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("retention_kind", "duration"),
+                                ("retention_value__isnull", False),
+                                ("retention_value__gte", 1),
+                                models.Q(("retention_unit", ""), _negated=True),
+                            ),
+                            models.Q(
+                                models.Q(("retention_kind", "duration"), _negated=True),
+                                ("retention_value__isnull", True),
+                                ("retention_unit", ""),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="cookie_retention_consistent",
+                        violation_error_message="A fixed duration needs a number and a unit; other retentions have neither.",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("name", "domain", "category"),
+                        name="cookie_unique_name_domain_category",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='purpose',
-            constraint=models.UniqueConstraint(fields=('slug',), name='purpose_unique_slug'),
+            model_name="purpose",
+            constraint=models.UniqueConstraint(fields=("slug",), name="purpose_unique_slug"),
         ),
         migrations.AddConstraint(
-            model_name='purpose',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('legal_basis', 'a'), _negated=True), ('consent_required', True), _connector='OR'), name='purpose_consent_basis_requires_consent', violation_error_message='A purpose based on consent must be marked as requiring consent.'),
+            model_name="purpose",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("legal_basis", "a"), _negated=True),
+                    ("consent_required", True),
+                    _connector="OR",
+                ),
+                name="purpose_consent_basis_requires_consent",
+                violation_error_message="A purpose based on consent must be marked as requiring consent.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='processor',
-            constraint=models.UniqueConstraint(fields=('name',), name='processor_unique_name'),
+            model_name="processor",
+            constraint=models.UniqueConstraint(fields=("name",), name="processor_unique_name"),
         ),
         migrations.AddConstraint(
-            model_name='processor',
-            constraint=models.CheckConstraint(condition=models.Q(('parent__isnull', True), models.Q(('parent', models.F('id')), _negated=True), _connector='OR'), name='processor_not_own_parent', violation_error_message='A processor cannot be its own parent.'),
+            model_name="processor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("parent__isnull", True),
+                    models.Q(("parent", models.F("id")), _negated=True),
+                    _connector="OR",
+                ),
+                name="processor_not_own_parent",
+                violation_error_message="A processor cannot be its own parent.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='processor',
-            constraint=models.CheckConstraint(condition=models.Q(('active_from__isnull', True), ('active_until__isnull', True), ('active_until__gte', models.F('active_from')), _connector='OR'), name='processor_active_dates_in_order', violation_error_message="'Active until' cannot be before 'active from'."),
+            model_name="processor",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("active_from__isnull", True),
+                    ("active_until__isnull", True),
+                    ("active_until__gte", models.F("active_from")),
+                    _connector="OR",
+                ),
+                name="processor_active_dates_in_order",
+                violation_error_message="'Active until' cannot be before 'active from'.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='storageitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('retention_kind', 'duration'), ('retention_value__isnull', False), ('retention_value__gte', 1), models.Q(('retention_unit', ''), _negated=True)), models.Q(models.Q(('retention_kind', 'duration'), _negated=True), ('retention_value__isnull', True), ('retention_unit', '')), _connector='OR'), name='storageitem_retention_consistent', violation_error_message='A fixed duration needs a number and a unit; other retentions have neither.'),
+            model_name="storageitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("retention_kind", "duration"),
+                        ("retention_value__isnull", False),
+                        ("retention_value__gte", 1),
+                        models.Q(("retention_unit", ""), _negated=True),
+                    ),
+                    models.Q(
+                        models.Q(("retention_kind", "duration"), _negated=True),
+                        ("retention_value__isnull", True),
+                        ("retention_unit", ""),
+                    ),
+                    _connector="OR",
+                ),
+                name="storageitem_retention_consistent",
+                violation_error_message="A fixed duration needs a number and a unit; other retentions have neither.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='storageitem',
-            constraint=models.UniqueConstraint(fields=('name', 'storage_type', 'domain', 'category'), name='storageitem_unique_name_type_domain_category'),
+            model_name="storageitem",
+            constraint=models.UniqueConstraint(
+                fields=("name", "storage_type", "domain", "category"),
+                name="storageitem_unique_name_type_domain_category",
+            ),
         ),
     ]

@@ -6,127 +6,196 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('compliance', '0001_initial'),
+        ("compliance", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='contact',
-            name='edit_version',
+            model_name="contact",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='cookie',
-            name='edit_version',
+            model_name="cookie",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='datacategory',
-            name='edit_version',
+            model_name="datacategory",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='dataelement',
-            name='edit_version',
+            model_name="dataelement",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='datasubjectcategory',
-            name='edit_version',
+            model_name="datasubjectcategory",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='organisation',
-            name='edit_version',
+            model_name="organisation",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='policyclause',
-            name='edit_version',
+            model_name="policyclause",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='processinglocation',
-            name='edit_version',
+            model_name="processinglocation",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='processor',
-            name='edit_version',
+            model_name="processor",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='purpose',
-            name='edit_version',
+            model_name="purpose",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='storageitem',
-            name='edit_version',
+            model_name="storageitem",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='technicalmeasure',
-            name='edit_version',
+            model_name="technicalmeasure",
+            name="edit_version",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.CreateModel(
-            name='Release',
+            name="Release",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(editable=False, verbose_name='number')),
-                ('published_at', models.DateTimeField(editable=False, verbose_name='published at')),
-                ('effective_date', models.DateField(editable=False, verbose_name='effective date')),
-                ('note', models.TextField(editable=False, verbose_name='note')),
-                ('schema_version', models.PositiveIntegerField(editable=False, verbose_name='snapshot schema version')),
-                ('snapshot', models.JSONField(editable=False, verbose_name='snapshot')),
-                ('content_hash', models.CharField(editable=False, max_length=64, verbose_name='content hash')),
-                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='releases', to=settings.AUTH_USER_MODEL, verbose_name='published by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(editable=False, verbose_name="number")),
+                ("published_at", models.DateTimeField(editable=False, verbose_name="published at")),
+                ("effective_date", models.DateField(editable=False, verbose_name="effective date")),
+                ("note", models.TextField(editable=False, verbose_name="note")),
+                (
+                    "schema_version",
+                    models.PositiveIntegerField(
+                        editable=False, verbose_name="snapshot schema version"
+                    ),
+                ),
+                ("snapshot", models.JSONField(editable=False, verbose_name="snapshot")),
+                (
+                    "content_hash",
+                    models.CharField(editable=False, max_length=64, verbose_name="content hash"),
+                ),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="releases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="published by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'release',
-                'verbose_name_plural': 'releases',
-                'ordering': ['-number'],
-                'permissions': [('publish_release', 'Can publish a release')],
-                'get_latest_by': 'number',
+                "verbose_name": "release",
+                "verbose_name_plural": "releases",
+                "ordering": ["-number"],
+                "permissions": [("publish_release", "Can publish a release")],
+                "get_latest_by": "number",
             },
         ),
         migrations.CreateModel(
-            name='ChangeNotice',
+            name="ChangeNotice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('added', 'New sub-processor'), ('removed', 'Sub-processor no longer used')], editable=False, max_length=10, verbose_name='change')),
-                ('processor_name', models.CharField(editable=False, max_length=200, verbose_name='sub-processor')),
-                ('description', models.JSONField(editable=False, verbose_name='description')),
-                ('processor', models.JSONField(editable=False, verbose_name='sub-processor details')),
-                ('notified_on', models.DateField(editable=False, verbose_name='notified on')),
-                ('notice_period_days', models.PositiveIntegerField(editable=False, verbose_name='notice period (days)')),
-                ('takes_effect_on', models.DateField(editable=False, verbose_name='takes effect on')),
-                ('release', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, related_name='change_notices', to='compliance.release', verbose_name='release')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("added", "New sub-processor"),
+                            ("removed", "Sub-processor no longer used"),
+                        ],
+                        editable=False,
+                        max_length=10,
+                        verbose_name="change",
+                    ),
+                ),
+                (
+                    "processor_name",
+                    models.CharField(editable=False, max_length=200, verbose_name="sub-processor"),
+                ),
+                ("description", models.JSONField(editable=False, verbose_name="description")),
+                (
+                    "processor",
+                    models.JSONField(editable=False, verbose_name="sub-processor details"),
+                ),
+                ("notified_on", models.DateField(editable=False, verbose_name="notified on")),
+                (
+                    "notice_period_days",
+                    models.PositiveIntegerField(
+                        editable=False, verbose_name="notice period (days)"
+                    ),
+                ),
+                (
+                    "takes_effect_on",
+                    models.DateField(editable=False, verbose_name="takes effect on"),
+                ),
+                (
+                    "release",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="change_notices",
+                        to="compliance.release",
+                        verbose_name="release",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sub-processor change notice',
-                'verbose_name_plural': 'sub-processor change notices',
-                'ordering': ['-release__number', 'kind', 'processor_name'],
+                "verbose_name": "sub-processor change notice",
+                "verbose_name_plural": "sub-processor change notices",
+                "ordering": ["-release__number", "kind", "processor_name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='release',
-            constraint=models.UniqueConstraint(fields=('number',), name='release_unique_number'),
+            model_name="release",
+            constraint=models.UniqueConstraint(fields=("number",), name="release_unique_number"),
         ),
         migrations.AddConstraint(
-            model_name='release',
-            constraint=models.CheckConstraint(condition=models.Q(('number__gte', 1)), name='release_number_positive'),
+            model_name="release",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("number__gte", 1)), name="release_number_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='changenotice',
-            constraint=models.UniqueConstraint(fields=('release', 'kind', 'processor_name'), name='changenotice_unique_change'),
+            model_name="changenotice",
+            constraint=models.UniqueConstraint(
+                fields=("release", "kind", "processor_name"), name="changenotice_unique_change"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='changenotice',
-            constraint=models.CheckConstraint(condition=models.Q(('takes_effect_on__gte', models.F('notified_on'))), name='changenotice_takes_effect_after_notice'),
+            model_name="changenotice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("takes_effect_on__gte", models.F("notified_on"))),
+                name="changenotice_takes_effect_after_notice",
+            ),
         ),
     ]

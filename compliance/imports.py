@@ -1,0 +1,283 @@
+"""Reading, importing and exporting register files: the one path the admin and the commands share.
+
+An import either writes every row or nothing: any problem in any row stops it, and the
+messages name the row (counted as a spreadsheet does, the header being row 1), the column and
+the problem. Files are checked before any row is read: size, emptiness, encoding (UTF-8, with
+or without BOM, else Windows-1250, as Polish spreadsheets are often saved), a readable XLSX.
+
+Exports neutralise spreadsheet formulas: a text cell starting with = + - @ (or a tab, a
+carriage return or an apostrophe) gets a leading apostrophe, which imports remove again.
+"""
+
+import io
+import json
+import zipfile
+
+import reversion
+import tablib
+from django.conf import settings
+from django.db import transaction
+
+from compliance.resources import model_for, required_columns, resource_for
+
+FORMATS = ("csv", "xlsx", "json")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+NON_FIELD = "__all__"
+
+
+class ImportFailed(Exception):
+    """The file or some of its rows cannot be imported; nothing was written."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__(" ".join(self.errors))
+
+
+def max_bytes():
+    return settings.IMPORT_MAX_BYTES
+
+
+def format_of(filename, requested=None):
+    """The format named, or the one the file name's extension gives."""
+    if requested:
+        return requested.lower()
+    extension = str(filename).rsplit(".", 1)[-1].lower() if "." in str(filename) else ""
+    if extension in FORMATS:
+        return extension
+    raise ImportFailed([f"Cannot tell the format of {filename!r}: name it .csv, .xlsx or .json."])
+
+
+def decode(content):
+    """Text of a CSV or JSON file: UTF-8 (with or without BOM), else Windows-1250."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        return content[3:].decode("utf-8")
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return content.decode("cp1250")
+    except UnicodeDecodeError:
+        raise ImportFailed(
+            ["The file is neither UTF-8 nor Windows-1250 text: save it as UTF-8 and try again."]
+        ) from None
+
+
+def unescape(value):
+    if isinstance(value, str) and value.startswith("'"):
+        return value[1:]
+    return value
+
+
+def escape(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def read_dataset(content, file_format):
+    """A tablib Dataset from the bytes of an uploaded or named file."""
+    if len(content) > max_bytes():
+        raise ImportFailed(
+            [
+                f"The file is {len(content):,} bytes; the limit is {max_bytes():,} bytes "
+                "(IMPORT_MAX_BYTES)."
+            ]
+        )
+    if not content.strip():
+        raise ImportFailed(["The file is empty."])
+    if file_format == "xlsx":
+        dataset = _read_xlsx(content)
+    elif file_format == "csv":
+        dataset = _read_csv(decode(content))
+    elif file_format == "json":
+        dataset = _read_json(decode(content))
+    else:
+        raise ImportFailed([f"Unknown format {file_format!r}: use csv, xlsx or json."])
+    if not dataset.headers:
+        raise ImportFailed(["The file has no header row."])
+    if not len(dataset):
+        raise ImportFailed(["The file has a header row but no data rows."])
+    return dataset
+
+
+def _read_csv(text):
+    dataset = tablib.Dataset()
+    try:
+        dataset.load(text, format="csv")
+    except Exception as error:  # tablib raises various parser errors
+        raise ImportFailed([f"The CSV file cannot be read: {error}."]) from None
+    return _unescaped(dataset)
+
+
+def _read_xlsx(content):
+    if not zipfile.is_zipfile(io.BytesIO(content)):
+        raise ImportFailed(["The XLSX file is damaged or truncated (it is not a complete zip)."])
+    dataset = tablib.Dataset()
+    try:
+        dataset.load(io.BytesIO(content), format="xlsx")
+    except Exception as error:
+        raise ImportFailed([f"The XLSX file cannot be read: {error}."]) from None
+    # Empty cells come back as None; numbers typed in text columns as numbers.
+    return _unescaped(dataset, xlsx=True)
+
+
+def _read_json(text):
+    try:
+        rows = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ImportFailed(
+            [f"The JSON file is not valid JSON (line {error.lineno}, column {error.colno})."]
+        ) from None
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise ImportFailed(["The JSON file must be a list of objects, one per row."])
+    headers = []
+    for row in rows:
+        headers += [key for key in row if key not in headers]
+    dataset = tablib.Dataset(headers=headers)
+    for row in rows:
+        dataset.append([_json_cell(row.get(header)) for header in headers])
+    return dataset
+
+
+def _json_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (dict, list)):
+        raise ImportFailed([f"A JSON cell holds {type(value).__name__}, not a single value."])
+    return value
+
+
+def _unescaped(dataset, xlsx=False):
+    headers = [
+        str(header).strip() if header is not None else "" for header in dataset.headers or []
+    ]
+    result = tablib.Dataset(headers=headers)
+    for row in dataset:
+        if all(cell in (None, "") for cell in row):
+            continue  # a blank line, as spreadsheets leave at the end
+        cells = []
+        for cell in row:
+            if cell is None:
+                cell = ""
+            elif xlsx and isinstance(cell, float) and cell.is_integer():
+                cell = int(cell)
+            cells.append(unescape(cell) if isinstance(cell, str) else cell)
+        result.append(cells)
+    return result
+
+
+def check_columns(model, dataset):
+    missing = [column for column in required_columns(model) if column not in dataset.headers]
+    if missing:
+        raise ImportFailed(
+            [f"Missing required column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}."]
+        )
+    resource = resource_for(model)()
+    known = {field.column_name for field in resource.get_import_fields()}
+    unknown = [header for header in dataset.headers if header not in known]
+    if unknown:
+        raise ImportFailed(
+            [f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}."]
+        )
+
+
+def _column_of(resource, attribute):
+    if attribute == NON_FIELD:
+        return None
+    for field in resource.get_import_fields():
+        if field.attribute == attribute or field.column_name == attribute:
+            return field.column_name
+    if attribute.startswith("retention_") and "retention" in resource.fields:
+        return "retention"
+    return attribute
+
+
+def errors_of(resource, result):
+    """One message per problem: 'Row 3, column 'category': ...'."""
+    messages = []
+    for error in result.base_errors:
+        messages.append(str(error.error))
+    for number, row_errors in result.row_errors():
+        for error in row_errors:
+            messages.append(f"Row {number + 1}: {error.error}")
+    for invalid in result.invalid_rows:
+        for attribute, problems in invalid.error_dict.items():
+            column = _column_of(resource, attribute)
+            where = f"Row {invalid.number + 1}" + (f", column {column!r}" if column else "")
+            for problem in problems:
+                messages.append(f"{where}: {problem}")
+    return messages
+
+
+def summary_of(result):
+    totals = result.totals
+    return {
+        "new": totals.get("new", 0),
+        "update": totals.get("update", 0),
+        "skip": totals.get("skip", 0),
+        "total": result.total_rows,
+    }
+
+
+def run_import(model, dataset, *, user=None, dry_run=False, source=""):
+    """Import `dataset` into `model`'s register: all rows or none.
+
+    Returns the import-export Result (rows with their effect, for a preview). Raises
+    ImportFailed with every problem found; then nothing has been written.
+    """
+    check_columns(model, dataset)
+    resource = resource_for(model)()
+    with transaction.atomic(), reversion.create_revision():
+        if user is not None:
+            reversion.set_user(user)
+        reversion.set_comment(f"Imported {model._meta.verbose_name_plural} from {source}".strip())
+        # Always really run (a preview then shows every effect, relations included) and roll
+        # back below for a dry run or on any error.
+        result = resource.import_data(
+            dataset,
+            dry_run=False,
+            raise_errors=False,
+            use_transactions=True,
+            retain_instance_in_row_result=True,
+            user=user,
+        )
+        errors = errors_of(resource, result)
+        if errors:
+            transaction.set_rollback(True)
+            raise ImportFailed(errors)
+        if dry_run:
+            transaction.set_rollback(True)
+    return result
+
+
+def import_file(model_name, content, *, file_format, user=None, dry_run=False, source=""):
+    """Read and import a file's bytes; see run_import."""
+    model = model_for(model_name)
+    if model is None:
+        raise ImportFailed([f"Unknown register {model_name!r}."])
+    dataset = read_dataset(content, file_format)
+    return run_import(model, dataset, user=user, dry_run=dry_run, source=source)
+
+
+def export_dataset(model, queryset=None):
+    resource = resource_for(model)()
+    return resource.export(queryset=queryset)
+
+
+def export_bytes(model, file_format, queryset=None):
+    """The register (or `queryset`) as a file's bytes, formulas neutralised."""
+    dataset = export_dataset(model, queryset)
+    if file_format == "json":
+        rows = [dict(zip(dataset.headers, row, strict=True)) for row in dataset]
+        return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    safe = tablib.Dataset(headers=dataset.headers)
+    for row in dataset:
+        safe.append([escape(cell) for cell in row])
+    if file_format == "csv":
+        return safe.export("csv").encode("utf-8")
+    if file_format == "xlsx":
+        return safe.export("xlsx")
+    raise ImportFailed([f"Unknown format {file_format!r}: use csv, xlsx or json."])
