@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from reversion.admin import VersionAdmin
 
-from compliance import health, releases
+from compliance import health, ocd, releases
 from compliance.concurrency import ConcurrencyGuardForm
 from compliance.diff import diff_snapshots
 from compliance.models import (
@@ -30,6 +30,7 @@ from compliance.models import (
     DataCategory,
     DataElement,
     DataSubjectCategory,
+    KnownCookie,
     Organisation,
     PolicyClause,
     ProcessingLocation,
@@ -40,6 +41,7 @@ from compliance.models import (
     TechnicalMeasure,
 )
 from compliance.snapshot import REGISTERS, build_snapshot
+from compliance.transfer_admin import TransferAdminMixin
 
 
 def in_all_languages(*names):
@@ -76,7 +78,7 @@ class HealthFilter(admin.SimpleListFilter):
         return queryset
 
 
-class RegisterAdmin(VersionAdmin, TabbedTranslationAdmin):
+class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
     """Register admins: language tabs, history with recover and revert (django-reversion),
     and a refusal to save over someone else's newer change (concurrency.py)."""
 
@@ -377,6 +379,22 @@ class TrackingItemAdmin(RegisterAdmin):
     ]
     autocomplete_fields = ["provider"]
 
+    change_form_template = "compliance/admin/tracking_item_change_form.html"
+
+    def get_urls(self):
+        prefix = f"{self.model._meta.app_label}_{self.model._meta.model_name}"
+        known = self.admin_site.admin_view(self.known_cookies_view)
+        return [
+            path("known-cookies/", known, name=f"{prefix}_known_cookies"),
+            *super().get_urls(),
+        ]
+
+    def known_cookies_view(self, request):
+        """Known cookies for ?name=, for the change form to offer (known_cookies.js)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        return JsonResponse({"suggestions": ocd.suggestions(request.GET.get("name", ""))})
+
     @admin.display(description=_("provider"), ordering="provider__name")
     def provider_display(self, obj):
         return obj.provider or _("First party")
@@ -626,3 +644,22 @@ class ChangeNoticeAdmin(admin.ModelAdmin):
     @admin.display(description=_("notice"))
     def notice_text(self, obj):
         return obj.text
+
+
+@admin.register(KnownCookie)
+class KnownCookieAdmin(admin.ModelAdmin):
+    """The Open Cookie Database, to look things up in; refreshed by load_known_cookies."""
+
+    list_display = ["name", "wildcard", "platform", "category", "retention", "data_controller"]
+    list_filter = ["category", "wildcard"]
+    search_fields = ["name", "platform", "data_controller", "description"]
+    readonly_fields = [f.name for f in KnownCookie._meta.fields if f.name != "id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,284 @@
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+from reversion.models import Version
+
+from compliance import models
+from compliance.imports import ImportFailed, export_bytes, import_file
+from compliance.resources import IMPORTABLE_MODELS
+from compliance.snapshot import build_snapshot
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+FILES = Path(__file__).resolve().parent / "files"
+
+
+def dump():
+    out = io.StringIO()
+    call_command("dumpdata", "compliance", "--natural-foreign", "--natural-primary", stdout=out)
+    return out.getvalue()
+
+
+def smartlook():
+    return factories.ProcessorFactory(name="Smartlook.com, s.r.o.")
+
+
+def import_named(model, name, **kwargs):
+    content = (FILES / name).read_bytes()
+    return import_file(model, content, file_format=name.rsplit(".", 1)[1], **kwargs)
+
+
+# --- Columns ---------------------------------------------------------------------------------
+
+
+def test_cookie_columns_are_what_a_person_reads(demo):
+    """Provider by name, one column per language, retention as words, no ids."""
+    rows = list(
+        __import__("csv").DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode()))
+    )
+    header = rows[0].keys()
+    assert "id" not in header and "edit_version" not in header
+    assert {"description_en", "description_pl", "description_cs", "description_de"} <= set(header)
+    assert "retention_kind" not in header and "retention_note_en" not in header
+    sid = next(row for row in rows if row["name"] == "SL_C_<PROJECT_KEY>_SID")
+    assert sid["provider"] == "Smartlook.com, s.r.o."
+    assert sid["retention"] == "2 years"
+    assert sid["consent_required"] == "yes"
+
+
+@pytest.mark.parametrize("name", ["cookies.csv", "cookies.xlsx", "cookies.json"])
+def test_import_each_format(name):
+    """CSV, XLSX and JSON import the same cookies, retention words parsed."""
+    smartlook()
+    result = import_named("cookie", name)
+    assert result.totals["new"] == 3
+    visits = models.Cookie.objects.get(name="ssupp.visits")
+    assert (visits.retention_kind, visits.retention_value, visits.retention_unit) == (
+        "duration",
+        13,
+        "months",
+    )
+    assert visits.retention_note_en == "after last activity"
+    assert visits.retention_display("pl") == "13 miesięcy od ostatniej aktywności"
+    assert models.Cookie.objects.get(name="SL_C_<PROJECT_KEY>_SID").provider.name == (
+        "Smartlook.com, s.r.o."
+    )
+
+
+def test_importing_twice_changes_nothing():
+    """Rows are matched by natural key: a second import leaves every row unchanged."""
+    smartlook()
+    import_named("cookie", "cookies.csv")
+    before = dump()
+    result = import_named("cookie", "cookies.csv")
+    assert result.totals["skip"] == 3
+    assert dump() == before
+
+
+def test_processor_parent_further_down_the_file():
+    """A processor may name as parent one that comes later in the same file."""
+    import_named("processor", "processors.csv")
+    assert models.Processor.objects.get(name="Sub Hosting GmbH").parent.name == "Hosting s.r.o."
+
+
+# --- Round trip: export, import into an empty register, export again -------------------------
+
+
+def fill_every_register(demo_loaded=True):
+    parent = factories.ProcessorFactory(name="Hosting s.r.o.", country="CZ")
+    child = factories.ProcessorFactory(name="Backup GmbH", parent=parent)
+    factories.ProcessingLocationFactory(processor=child, country="AT")
+    child.purposes.set(models.Purpose.objects.all())
+    child.data_categories.set(models.DataCategory.objects.all())
+    factories.CookieFactory(
+        name="formula",
+        description_en="=1+2",
+        description_pl="- zaczyna się od myślnika",
+        provider=child,
+        retention_value=13,
+        retention_note_en="after last activity",
+        retention_note_de="nach der letzten Aktivität",
+    )
+    factories.StorageItemFactory(name="session_thing", storage_type="session_storage")
+
+
+def cells(content):
+    sheet = openpyxl.load_workbook(io.BytesIO(content)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def empty_register():
+    models.Processor.objects.update(parent=None)  # chains are protected against deletion
+    for model in reversed(IMPORTABLE_MODELS):
+        model.objects.all().delete()
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
+def test_export_import_export_is_identical(demo, file_format):
+    """Every register, exported, imported into an empty database and exported again, gives the
+    same files (XLSX compared cell by cell: the container embeds timestamps)."""
+    fill_every_register()
+    first = {model: export_bytes(model, file_format) for model in IMPORTABLE_MODELS}
+    before = build_snapshot()
+    empty_register()
+    assert not models.Cookie.objects.exists()
+    for model in IMPORTABLE_MODELS:
+        import_file(model._meta.model_name, first[model], file_format=file_format)
+    for model in IMPORTABLE_MODELS:
+        again = export_bytes(model, file_format)
+        if file_format == "xlsx":
+            assert cells(again) == cells(first[model]), model
+        else:
+            assert again == first[model], model
+    # The register itself came back whole, every field in every language.
+    assert build_snapshot() == before
+
+
+# --- Formula injection -------------------------------------------------------------------------
+
+
+def test_exports_neutralise_formulas_and_imports_restore_them():
+    """Cells starting with = + - @ get an apostrophe in CSV and XLSX; importing removes it."""
+    factories.CookieFactory(
+        name="evil", description_en='=HYPERLINK("x")', purpose_en="+1", purpose_pl="@me"
+    )
+    csv_text = export_bytes(models.Cookie, "csv").decode()
+    assert "'=HYPERLINK" in csv_text and "'+1" in csv_text and "'@me" in csv_text
+    sheet = cells(export_bytes(models.Cookie, "xlsx"))
+    description = sheet[1][sheet[0].index("description_en")]
+    assert description == '\'=HYPERLINK("x")'
+    models.Cookie.objects.all().delete()
+    import_file("cookie", csv_text.encode(), file_format="csv")
+    cookie = models.Cookie.objects.get(name="evil")
+    assert cookie.description_en == '=HYPERLINK("x")'
+    assert cookie.purpose_en == "+1"
+
+
+def test_json_export_is_plain_data():
+    """JSON is not opened by spreadsheets: values are exported as they are."""
+    factories.CookieFactory(name="evil", description_en="=1+2")
+    rows = json.loads(export_bytes(models.Cookie, "json"))
+    assert rows[0]["description_en"] == "=1+2"
+
+
+# --- Bad input: a clear error, and nothing changes --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("unknown_category.csv", "Row 3, column 'category': Value 'tasty' is not a valid choice."),
+        ("unknown_provider.csv", "Row 4, column 'provider': there is no processor 'Nobody Ltd'"),
+        ("bad_retention.csv", "Row 2, column 'retention': 'a while' is not a retention"),
+        ("wrong_type.csv", "Row 2, column 'consent_required': 'perhaps' is not yes or no"),
+        ("duplicate_key.csv", "Rows 2 and 5: the same cookie twice"),
+        ("missing_column.csv", "Missing required column: category."),
+        ("empty.csv", "The file is empty."),
+        ("header_only.csv", "The file has a header row but no data rows."),
+        ("truncated.xlsx", "The XLSX file is damaged or truncated"),
+        ("not_json.json", "The JSON file is not valid JSON (line 1"),
+    ],
+)
+def test_bad_file_is_refused_and_nothing_changes(demo, name, message):
+    """Each broken file stops the whole import with a message naming row, column and problem."""
+    before = dump()
+    with pytest.raises(ImportFailed) as failed:
+        import_named("cookie", name)
+    assert any(error.startswith(message) for error in failed.value.errors), failed.value.errors
+    assert dump() == before
+
+
+def test_one_bad_row_stops_every_row(demo):
+    """The good rows of a file with one bad row are not written either."""
+    models.Cookie.objects.filter(name="ssupp.vid").delete()
+    with pytest.raises(ImportFailed):
+        import_named("cookie", "unknown_category.csv")
+    assert not models.Cookie.objects.filter(name="ssupp.vid").exists()
+
+
+@pytest.mark.parametrize("name", ["cookies_bom.csv", "cookies_cp1250.csv"])
+def test_encodings(name):
+    """UTF-8 with a BOM and Windows-1250 files import with their Polish letters intact."""
+    smartlook()
+    import_named("cookie", name)
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    assert cookie.purpose_pl == "Identyfikacja osób odwiedzających"
+    assert cookie.description_pl == "Głównym celem tego pliku jest identyfikacja."
+
+
+@override_settings(IMPORT_MAX_BYTES=100)
+def test_file_over_the_size_limit():
+    """A file over the limit is refused before it is read."""
+    with pytest.raises(ImportFailed, match="the limit is 100 bytes"):
+        import_named("cookie", "cookies.csv")
+
+
+def test_unknown_column_is_refused():
+    """A column the register does not have is named, rather than silently ignored."""
+    content = b"name,domain,category,flavour\nx,,necessary,vanilla\n"
+    with pytest.raises(ImportFailed, match="Unknown column: flavour"):
+        import_file("cookie", content, file_format="csv")
+
+
+# --- Commands --------------------------------------------------------------------------------
+
+
+def test_import_command_dry_run_writes_nothing(demo):
+    """--dry-run reports what would happen and changes nothing."""
+    smartlook_exists = models.Processor.objects.filter(name="Smartlook.com, s.r.o.").exists()
+    assert smartlook_exists
+    models.Cookie.objects.all().delete()
+    out = io.StringIO()
+    call_command("import_register", "cookie", str(FILES / "cookies.csv"), "--dry-run", stdout=out)
+    assert "Would import 3 rows: 3 new" in out.getvalue()
+    assert not models.Cookie.objects.exists()
+
+
+def test_import_command_error_is_one_line(demo):
+    """A refused import exits non-zero with its reasons on one line."""
+    with pytest.raises(CommandError) as error:
+        call_command("import_register", "cookie", str(FILES / "unknown_provider.csv"))
+    assert "\n" not in str(error.value)
+    assert "Nobody Ltd" in str(error.value)
+
+
+def test_export_command_writes_the_file(demo, tmp_path):
+    """export_register writes the register in the chosen format."""
+    target = tmp_path / "cookies.json"
+    call_command(
+        "export_register", "cookie", "--format", "json", "-o", str(target), stdout=io.StringIO()
+    )
+    assert {row["name"] for row in json.loads(target.read_text())} >= {"ssupp.vid", "ssupp.visits"}
+
+
+def test_import_command_checks_the_users_role(demo, django_user_model):
+    """A viewer cannot import; an editor can, and the history records who."""
+    from django.contrib.auth.models import Group
+
+    viewer = django_user_model.objects.create_user("viewer_user")
+    viewer.groups.add(Group.objects.get(name="viewer"))
+    with pytest.raises(CommandError, match="may not import"):
+        call_command(
+            "import_register", "cookie", str(FILES / "cookies.csv"), "--user", "viewer_user"
+        )
+    editor = django_user_model.objects.create_user("editor_user")
+    editor.groups.add(Group.objects.get(name="editor"))
+    models.Cookie.objects.filter(name="ssupp.vid").delete()
+    call_command(
+        "import_register",
+        "cookie",
+        str(FILES / "cookies.csv"),
+        "--user",
+        "editor_user",
+        stdout=io.StringIO(),
+    )
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    revision = Version.objects.get_for_object(cookie).first().revision
+    assert revision.user == editor
+    assert revision.comment == "Imported cookies from cookies.csv"
