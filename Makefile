@@ -33,6 +33,7 @@ setup: system-packages $(BIN)/.installed messages
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+	$(PY) manage.py load_known_cookies
 	$(PY) manage.py demo_login
 	$(PY) manage.py runserver 127.0.0.1:8000
 

@@ -264,6 +264,9 @@ def import_file(model_name, content, *, file_format, user=None, dry_run=False, s
 
 def export_dataset(model, queryset=None):
     resource = resource_for(model)()
+    if queryset is not None:
+        # A changelist's rows, with the relations the columns need read alongside.
+        queryset = resource.get_queryset().filter(pk__in=queryset.values("pk"))
     return resource.export(queryset=queryset)
 
 

@@ -281,6 +281,18 @@ class RegisterResource(resources.ModelResource):
     def get_diff_class(self):
         return NoDiff
 
+    def get_queryset(self):
+        """Relations read in the same query (foreign keys) or one more (many-to-many)."""
+        single, many = [], []
+        for field in self.fields.values():
+            if isinstance(field.widget, NaturalKeysWidget):
+                many.append(field.attribute)
+            elif isinstance(field.widget, NaturalKeyWidget):
+                single.append(field.attribute)
+        if self._meta.model is register.Processor:
+            single.append("parent")
+        return super().get_queryset().select_related(*single).prefetch_related(*many)
+
     def before_import(self, dataset, **kwargs):
         for field in self.fields.values():
             if isinstance(field.widget, NaturalKeyWidget):

@@ -82,3 +82,22 @@ def test_language_switcher_turns_the_admin_polish(page):
     expect(page.get_by_role("heading", name="Raport kontroli")).to_be_visible()
     expect(page.get_by_role("button", name=re.compile("Wyloguj"))).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "pl")
+
+
+def test_known_cookie_is_offered_and_accepted_in_one_click(page, live_server):
+    """Typing a known cookie's name offers its values; one click fills the form."""
+    from compliance import ocd
+
+    ocd.load_library()
+    page.goto(f"{live_server.url}/admin/compliance/cookie/add/")
+    page.fill("#id_name", "_ga_ABC123")
+    suggestion = page.locator("#known-cookie-suggestions")
+    expect(suggestion).to_be_visible()
+    expect(suggestion).to_contain_text("Google Analytics")
+    suggestion.get_by_role("button", name="Use these values").first.click()
+    expect(page.locator("#id_category")).to_have_value("statistics")
+    expect(page.locator("#id_retention_kind")).to_have_value("duration")
+    expect(page.locator("#id_retention_value")).to_have_value("2")
+    expect(page.locator("#id_retention_unit")).to_have_value("years")
+    expect(page.locator("#id_consent_required")).to_be_checked()
+    expect(page.locator("#id_description_en")).not_to_have_value("")

@@ -102,7 +102,9 @@ def main():
     write_xlsx("cookies.xlsx", COOKIE_HEADER, COOKIES)
     (HERE / "cookies.json").write_text(
         json.dumps(
-            [dict(zip(COOKIE_HEADER, row)) for row in COOKIES], ensure_ascii=False, indent=2
+            [dict(zip(COOKIE_HEADER, row, strict=True)) for row in COOKIES],
+            ensure_ascii=False,
+            indent=2,
         ),
         encoding="utf-8",
     )
@@ -130,7 +132,10 @@ def main():
     write_csv(
         "missing_column.csv",
         [h for h in COOKIE_HEADER if h != "category"],
-        [[v for h, v in zip(COOKIE_HEADER, row) if h != "category"] for row in COOKIES],
+        [
+            [v for h, v in zip(COOKIE_HEADER, row, strict=True) if h != "category"]
+            for row in COOKIES
+        ],
     )
     write_csv(
         "formula.csv",
@@ -151,7 +156,10 @@ def main():
     # A newer library file: one description changed, one row gone, one new.
     header, *rest = lines[:21]
     changed = rest[0].replace("Registers cookie preferences of a user", "Stores cookie preferences")
-    new = "00000000-0000-0000-0000-000000000001,Example,Analytics,example_id,,Example cookie,1 year,Example Inc.,https://example.com/privacy,0\n"
+    new = (
+        "00000000-0000-0000-0000-000000000001,Example,Analytics,example_id,,Example cookie,"
+        "1 year,Example Inc.,https://example.com/privacy,0\n"
+    )
     (HERE / "ocd_newer.csv").write_text(
         header + changed + "".join(rest[2:]) + new, encoding="utf-8"
     )

@@ -1,0 +1,106 @@
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
+from django.urls import reverse
+from reversion.models import Version
+
+from compliance import models
+
+pytestmark = pytest.mark.django_db
+
+FILES = Path(__file__).resolve().parent / "files"
+IMPORT = reverse("admin:compliance_cookie_import")
+
+
+def upload(name, file_format=""):
+    content = (FILES / name).read_bytes()
+    return {"file": SimpleUploadedFile(name, content), "format": file_format}
+
+
+def test_import_previews_then_writes_on_confirmation(admin_client, admin_user, demo):
+    """Uploading shows every row's effect and writes nothing; confirming writes, in history."""
+    models.Cookie.objects.filter(name="ssupp.visits").delete()
+    preview = admin_client.post(IMPORT, upload("cookies.csv"))
+    content = preview.content.decode()
+    assert preview.status_code == 200
+    assert 'id="import-preview"' in content
+    assert "3 rows: 1 new, 2 updated, 0 unchanged." in content
+    assert not models.Cookie.objects.filter(name="ssupp.visits").exists()
+    token = preview.context["token"]
+    confirmed = admin_client.post(
+        IMPORT, {"token": token, "file_format": "csv", "file_name": "cookies.csv"}
+    )
+    assert confirmed.status_code == 302
+    cookie = models.Cookie.objects.get(name="ssupp.visits")
+    assert Version.objects.get_for_object(cookie).first().revision.user == admin_user
+
+
+def test_preview_shows_the_errors_and_offers_no_confirmation(admin_client, demo):
+    """A bad file's preview lists its problems with row and column; nothing is written."""
+    response = admin_client.post(IMPORT, upload("unknown_provider.csv"))
+    content = response.content.decode()
+    assert (
+        "Row 4, column &#x27;provider&#x27;: there is no processor &#x27;Nobody Ltd&#x27;"
+        in content
+    )
+    assert 'id="confirm-import"' not in content
+
+
+@override_settings(IMPORT_MAX_BYTES=50)
+def test_oversized_upload_is_refused(admin_client, demo):
+    """An upload over the limit gets a one-line error."""
+    content = admin_client.post(IMPORT, upload("cookies.csv")).content.decode()
+    assert "the limit is 50 bytes" in content
+
+
+def test_expired_or_forged_token(admin_client, demo):
+    """A confirmation whose file is gone (or a made-up token) writes nothing."""
+    response = admin_client.post(
+        IMPORT, {"token": "../../etc/passwd", "file_format": "csv", "file_name": "x.csv"}
+    )
+    assert "The uploaded file has expired" in response.content.decode()
+
+
+def test_ocd_file_imports_through_the_admin(admin_client):
+    """The cookie import accepts the Open Cookie Database format."""
+    preview = admin_client.post(IMPORT, upload("ocd_slice.csv", "ocd"))
+    assert "from the Open Cookie Database" in preview.content.decode()
+    admin_client.post(
+        IMPORT,
+        {"token": preview.context["token"], "file_format": "ocd", "file_name": "ocd_slice.csv"},
+    )
+    assert models.Cookie.objects.filter(name="cookiePreferences").exists()
+
+
+def test_export_of_a_filtered_changelist(admin_client, demo):
+    """Export follows the changelist's filters: only marketing cookies here."""
+    url = reverse("admin:compliance_cookie_export")
+    response = admin_client.get(url, {"category__exact": "marketing", "format": "csv"})
+    assert response["Content-Disposition"] == 'attachment; filename="cookie.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    assert [row["name"] for row in rows] == ["ssupp.visits"]
+
+
+def test_changelist_offers_import_and_export(admin_client, demo):
+    """The changelist links to import, to the exports and to recovering deleted rows."""
+    content = admin_client.get(reverse("admin:compliance_cookie_changelist")).content.decode()
+    assert IMPORT in content
+    assert "format=xlsx" in content
+    assert reverse("admin:compliance_cookie_recoverlist") in content
+
+
+@pytest.mark.parametrize(("role", "status"), [("viewer", 403), ("editor", 200)])
+def test_import_is_permissioned_like_edits(client, django_user_model, demo, role, status):
+    """A viewer cannot import (but can export); an editor can."""
+    user = django_user_model.objects.create_user(role, is_staff=True)
+    user.groups.add(Group.objects.get(name=role))
+    client.force_login(user)
+    assert client.get(IMPORT).status_code == status
+    assert client.post(IMPORT, upload("cookies.csv")).status_code == status
+    export = client.get(reverse("admin:compliance_cookie_export"), {"format": "json"})
+    assert export.status_code == 200
