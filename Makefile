@@ -18,10 +18,12 @@ $(BIN)/.installed: pyproject.toml
 messages: $(BIN)/.installed
 	$(PY) manage.py compilemessages --verbosity 0 --ignore '$(VENV)'
 
-# Debian packages: gettext compiles the catalogues, chromium runs the browser tests. Installed
-# when missing and we are root (as on CI); otherwise we say what to install.
+# Debian packages: gettext compiles the catalogues, Pango lays out the PDFs (WeasyPrint),
+# chromium runs the browser tests. Installed when missing and we are root (as on CI); otherwise
+# we say what to install.
 system-packages:
 	@missing=""; command -v msgfmt >/dev/null || missing="$$missing gettext"; \
+	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \

@@ -16,3 +16,21 @@ def setup(database_name):
     import django
 
     django.setup()
+
+
+def seconds(function):
+    """How long one call of `function` takes, in seconds."""
+    import time
+
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def rounds_argument(description, default):
+    """The scripts' one option: how many rounds to take the median of."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--rounds", type=int, default=default)
+    return parser.parse_args().rounds

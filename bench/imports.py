@@ -8,10 +8,8 @@ is set. Run from the project root:
     .venv/bin/python bench/imports.py [--rounds 3]
 """
 
-import argparse
 import statistics
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -85,16 +83,8 @@ def bare_insert(data):
     models.Cookie.objects.bulk_create(cookies, batch_size=1000)
 
 
-def timed(function):
-    start = time.perf_counter()
-    function()
-    return time.perf_counter() - start
-
-
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
+    rounds = environment.rounds_argument(__doc__.splitlines()[0], default=3)
 
     call_command("migrate", verbosity=0)
     models.Cookie.objects.all().delete()
@@ -111,13 +101,15 @@ def main():
         models.Cookie.objects.all().delete()
 
     imports, bares, exports = [], [], []
-    for _ in range(args.rounds):
+    for _ in range(rounds):
         clear()
-        imports.append(timed(lambda: import_file("cookie", content, file_format="csv")))
+        imports.append(
+            environment.seconds(lambda: import_file("cookie", content, file_format="csv"))
+        )
         assert models.Cookie.objects.count() == ROWS
-        exports.append(timed(lambda: export_bytes(models.Cookie, "csv")))
+        exports.append(environment.seconds(lambda: export_bytes(models.Cookie, "csv")))
         clear()
-        bares.append(timed(lambda: bare_insert(data)))
+        bares.append(environment.seconds(lambda: bare_insert(data)))
     clear()
     tracemalloc.start()
     import_file("cookie", content, file_format="csv")
@@ -125,11 +117,11 @@ def main():
     tracemalloc.stop()
 
     imported, bare, exported = (statistics.median(t) for t in (imports, bares, exports))
-    print(f"import through the admin's path: median {imported:.2f} s over {args.rounds}")
-    print(f"bare bulk_create of the same rows: median {bare:.2f} s over {args.rounds}")
+    print(f"import through the admin's path: median {imported:.2f} s over {rounds}")
+    print(f"bare bulk_create of the same rows: median {bare:.2f} s over {rounds}")
     print(f"ratio import / bare insert: {imported / bare:.1f}")
     print(f"peak memory of one import: {peak:.0f} MiB")
-    print(f"export of the 10,000 cookies as CSV: median {exported:.2f} s over {args.rounds}")
+    print(f"export of the 10,000 cookies as CSV: median {exported:.2f} s over {rounds}")
 
 
 if __name__ == "__main__":

@@ -11,7 +11,7 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from reversion.admin import VersionAdmin
 
-from compliance import health, ocd, releases
+from compliance import documents, health, ocd, releases
 from compliance.concurrency import ConcurrencyGuardForm
 from compliance.diff import diff_snapshots
 from compliance.models import (
@@ -30,6 +30,7 @@ from compliance.models import (
     DataCategory,
     DataElement,
     DataSubjectCategory,
+    DocumentKind,
     KnownCookie,
     Organisation,
     PolicyClause,
@@ -472,6 +473,30 @@ def with_register_titles(diff):
     return diff
 
 
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    version = forms.ChoiceField(label=_("Release"))
+
+    def __init__(self, *args, versions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["version"].choices = versions
+
+
+def document_links(version):
+    """(document title, [(language code, url)]) for a release's or the draft's documents."""
+    return [
+        (
+            title,
+            [
+                (code, reverse("admin:compliance_release_document", args=[version, kind, code]))
+                for code, _name in settings.LANGUAGES
+            ],
+        )
+        for kind, title in DocumentKind.choices
+    ]
+
+
 def release_choices():
     return Release.objects.order_by("-number").values_list("number", flat=True)
 
@@ -520,6 +545,12 @@ class ReleaseAdmin(admin.ModelAdmin):
                 "draft/diff.json", view(self.draft_diff_json), name="compliance_release_draft_diff"
             ),
             path("<int:number>/diff.json", view(self.diff_json), name="compliance_release_diff"),
+            path("documents/", view(self.documents_view), name="compliance_release_documents"),
+            path(
+                "document/<str:version>/<str:kind>/<str:language>.pdf",
+                view(self.document_view),
+                name="compliance_release_document",
+            ),
             *super().get_urls(),
         ]
 
@@ -546,6 +577,7 @@ class ReleaseAdmin(admin.ModelAdmin):
             "other_releases": [n for n in release_choices() if n != release.number],
             "diff_json_url": reverse("admin:compliance_release_diff", args=[release.number]),
             "change_notices": release.change_notices.all(),
+            "document_links": document_links(str(release.number)),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -571,6 +603,48 @@ class ReleaseAdmin(admin.ModelAdmin):
             },
             json_dumps_params={"ensure_ascii": False, "indent": 2},
         )
+
+    def document_view(self, request, version, kind, language):
+        """A release's PDF (rendered once, then the stored bytes) or the draft's."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        if kind not in dict(DocumentKind.choices) or language not in dict(settings.LANGUAGES):
+            raise Http404
+        organisation = Organisation.objects.values_list("legal_name", flat=True).first() or ""
+        if version == "draft":
+            pdf, release = documents.draft_document(kind, language), None
+        elif version.isdigit():
+            release = get_object_or_404(Release, number=int(version))
+            pdf = documents.release_document(release, kind, language)
+        else:
+            raise Http404
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = documents.filename(kind, language, release, organisation)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response  # admin views are never cached, the draft included
+
+    def documents_view(self, request):
+        """Choose a document, a language and a release (or the draft)."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        versions = [("draft", _("the draft"))] + [
+            (str(n), _("release %(number)s") % {"number": n}) for n in release_choices()
+        ]
+        form = DocumentForm(request.GET or None, versions=versions)
+        if form.is_valid():
+            return redirect(
+                "admin:compliance_release_document",
+                form.cleaned_data["version"],
+                form.cleaned_data["kind"],
+                form.cleaned_data["language"],
+            )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Documents"),
+            "opts": self.model._meta,
+            "form": form,
+        }
+        return TemplateResponse(request, "compliance/admin/documents.html", context)
 
     def publish_view(self, request):
         if not request.user.has_perm(releases.PUBLISH_PERMISSION):

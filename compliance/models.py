@@ -988,6 +988,36 @@ class ChangeNotice(models.Model):
         return self.takes_effect_on - datetime.timedelta(days=1)
 
 
+class DocumentKind(models.TextChoices):
+    ANNEX = "annex", _("DPA annexes")
+    SUMMARY = "summary", _("Data-processing summary")
+
+
+class ReleaseDocument(models.Model):
+    """A release's PDF in one language, rendered once and then served as these bytes."""
+
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), related_name="documents", on_delete=models.PROTECT
+    )
+    kind = models.CharField(_("document"), max_length=10, choices=DocumentKind.choices)
+    language = models.CharField(_("language"), max_length=10)
+    pdf = models.BinaryField(_("PDF"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    rendered_at = models.DateTimeField(_("rendered at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("release document")
+        verbose_name_plural = _("release documents")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "kind", "language"], name="releasedocument_unique_rendering"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.release} {self.kind} {self.language}"
+
+
 @receiver(pre_save, sender=Release)
 @receiver(pre_save, sender=ChangeNotice)
 def refuse_raw_overwrite(sender, instance, raw, **kwargs):

@@ -1,0 +1,147 @@
+"""PDF documents with WeasyPrint: the DPA annexes and the data-processing summary.
+
+render() turns a snapshot (a release's, or the draft's) into PDF/A-3b, tagged for
+accessibility, in any configured language. The templates escape every text from the register,
+and the URL fetcher refuses everything but the project's own fonts, so nothing a user typed
+can make the renderer fetch a file or call a server.
+
+A release's document is rendered once per language and kept (ReleaseDocument): the same bytes
+are served every time after.
+"""
+
+import hashlib
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.text import slugify
+from django.utils.translation import gettext
+from weasyprint import CSS, HTML
+from weasyprint.urls import URLFetcher
+
+from compliance.diff import diff_snapshots
+from compliance.localize import localize
+from compliance.models import DocumentKind, Release, ReleaseDocument
+from compliance.snapshot import build_snapshot
+
+FONTS = Path(__file__).resolve().parent / "static" / "compliance" / "fonts"
+TEMPLATES = {
+    DocumentKind.ANNEX: "compliance/pdf/annex.html",
+    DocumentKind.SUMMARY: "compliance/pdf/summary.html",
+}
+
+
+class RefusingFetcher(URLFetcher):
+    """Fetches the project's own font files and nothing else; records what was asked for."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, allowed_protocols={"file"}, allow_redirects=False, **kwargs)
+        self.requested = []
+
+    def fetch(self, url, headers=None):
+        self.requested.append(url)
+        if not url.startswith("file://"):
+            raise ValueError(f"Refused to fetch {url!r}: documents use only their own fonts.")
+        path = Path(url.removeprefix("file://").split("?")[0]).resolve()
+        if FONTS not in path.parents:
+            raise ValueError(f"Refused to fetch {url!r}: documents use only their own fonts.")
+        return super().fetch(path.as_uri(), headers)
+
+
+def css_text(value):
+    """A CSS string literal for our own interface text (never user text)."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
+
+
+def page_counter_content():
+    """'Page X of Y' in the active language, as a CSS content value."""
+    parts = re.split(r"(%\(pages?\)s)", gettext("Page %(page)s of %(pages)s"))
+    counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
+    return " ".join(counters.get(part) or css_text(part) for part in parts if part)
+
+
+def document_title(kind):
+    return str(dict(DocumentKind.choices)[kind])
+
+
+def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None):
+    """PDF bytes of document `kind` in `language` for `snapshot`.
+
+    `release` is the Release it belongs to (None: the draft, marked as such); `changes` is the
+    diff against the previous release, listed by the summary.
+    """
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(f"Unknown language {language!r}.")
+    with translation.override(language):
+        register = localize(snapshot, language)
+        context = {
+            "kind": kind,
+            "title": document_title(kind),
+            "register": register,
+            "release": release,
+            "draft": release is None,
+            "generated_on": timezone.localdate(),
+            "changes": changes,
+            "language": language,
+            "language_name": str(dict(settings.LANGUAGES)[language]),
+        }
+        html = render_to_string(TEMPLATES[kind], context)
+        stylesheet = render_to_string(
+            "compliance/pdf/document.css",
+            {
+                "fonts": FONTS.as_uri(),
+                "page_counter": page_counter_content(),
+            },
+        )
+    fetcher = fetcher or RefusingFetcher()
+    document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=fetcher)
+    return document.write_pdf(
+        stylesheets=[CSS(string=stylesheet, url_fetcher=fetcher, base_url=FONTS.as_uri() + "/")],
+        pdf_variant="pdf/a-3b",
+        pdf_tags=True,
+    )
+
+
+def previous_release(release):
+    return Release.objects.filter(number__lt=release.number).order_by("-number").first()
+
+
+def release_document(release, kind, language):
+    """The stored PDF of `release`, rendering and storing it the first time."""
+    stored = ReleaseDocument.objects.filter(release=release, kind=kind, language=language).first()
+    if stored is not None:
+        return bytes(stored.pdf)
+    previous = previous_release(release)
+    changes = diff_snapshots(previous.snapshot if previous else None, release.snapshot)
+    pdf = render(kind, language, release.snapshot, release=release, changes=changes)
+    try:
+        with transaction.atomic():
+            ReleaseDocument.objects.create(
+                release=release,
+                kind=kind,
+                language=language,
+                pdf=pdf,
+                sha256=hashlib.sha256(pdf).hexdigest(),
+            )
+    except IntegrityError:
+        # Rendered at the same moment by another request: serve the one that was stored.
+        return bytes(ReleaseDocument.objects.get(release=release, kind=kind, language=language).pdf)
+    return pdf
+
+
+def draft_document(kind, language):
+    """The draft's PDF, rendered from the live register every time (never stored)."""
+    latest = Release.objects.order_by("-number").first()
+    snapshot = build_snapshot()
+    changes = diff_snapshots(latest.snapshot if latest else None, snapshot)
+    return render(kind, language, snapshot, changes=changes)
+
+
+def filename(kind, language, release=None, organisation=""):
+    stem = slugify(organisation) or "register"
+    version = f"release-{release.number}" if release else f"draft-{timezone.localdate():%Y-%m-%d}"
+    return f"{stem}-{kind}-{version}-{language}.pdf"

@@ -1,0 +1,234 @@
+"""A snapshot read in one language: what every renderer (PDF now, pages later) shows.
+
+Pure functions over the snapshot dict: texts fall back to the default language where a
+translation is missing, codes become their labels in the language (categories, legal bases,
+countries, transfer safeguards), retentions are worded with the language's plural forms.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils import translation
+from django.utils.translation import gettext
+from django_countries import countries
+
+from compliance.models import (
+    ContactRole,
+    LegalBasis,
+    MeasureHeading,
+    ProcessingFrequency,
+    ProcessorStatus,
+    StorageType,
+    TrackingCategory,
+    TransferSafeguard,
+)
+from compliance.retention import format_retention
+
+CATEGORY_ORDER = [c for c, _label in TrackingCategory.choices]
+
+
+def text(value, language, default):
+    """A translated field's text in `language`, else in the default language, else ''."""
+    if isinstance(value, dict):
+        return value.get(language) or value.get(default) or ""
+    return value or ""
+
+
+def label(choices, value):
+    return str(dict(choices.choices).get(value, value or ""))
+
+
+def country_name(code):
+    return str(countries.name(code)) if code else ""
+
+
+@dataclass
+class Localized:
+    """The register in one language, as plain attributes for templates."""
+
+    language: str
+    organisation: dict = field(default_factory=dict)
+    contacts: list = field(default_factory=list)
+    data_subject_categories: list = field(default_factory=list)
+    data_categories: list = field(default_factory=list)
+    purposes: list = field(default_factory=list)
+    processors: list = field(default_factory=list)  # top level, each with "subprocessors"
+    tracking_groups: list = field(default_factory=list)  # [(category label, [items])]
+    measure_groups: list = field(default_factory=list)  # [(heading, [measures])]
+    policy_clauses: list = field(default_factory=list)
+
+    @property
+    def special_categories(self):
+        return [c for c in self.data_categories if c["special_category"]]
+
+    @property
+    def assistance_measures(self):
+        return [m for _heading, measures in self.measure_groups for m in measures if m["assists"]]
+
+
+def localize(snapshot, language):
+    """The snapshot in `language` (labels, countries and retentions in that language too)."""
+    default = snapshot["default_language"]
+
+    def t(value):
+        return text(value, language, default)
+
+    with translation.override(language):
+        result = Localized(language=language)
+        org = snapshot.get("organisation") or {}
+        result.organisation = {
+            "legal_name": org.get("legal_name", ""),
+            "registration_number": org.get("registration_number", ""),
+            "address": org.get("address", ""),
+            "country": country_name(org.get("country")),
+            "website": org.get("website", ""),
+            "data_location": t(org.get("data_location")),
+            "privacy_by_default": t(org.get("privacy_by_default")),
+            "subject_matter": t(org.get("processing_subject_matter")),
+            "nature": t(org.get("processing_nature")),
+            "duration": t(org.get("processing_duration")),
+            "frequency": label(ProcessingFrequency, org.get("processing_frequency")),
+            "supervisory_authority": t(org.get("supervisory_authority")),
+        }
+        result.contacts = [
+            {
+                "role": label(ContactRole, c["role"]),
+                "is_dpo": c["role"] == ContactRole.DPO,
+                "name": c["name"],
+                "title": t(c["title"]),
+                "email": c["email"],
+                "phone": c["phone"],
+                "postal_address": c["postal_address"],
+            }
+            for c in snapshot["contacts"]
+            if c["published"]
+        ]
+        result.data_subject_categories = [
+            {"name": t(c["name"]), "description": t(c["description"])}
+            for c in snapshot["data_subject_categories"]
+        ]
+        category_names = {}
+        for c in snapshot["data_categories"]:
+            category_names[c["slug"]] = t(c["name"])
+            result.data_categories.append(
+                {
+                    "name": t(c["name"]),
+                    "description": t(c["description"]),
+                    "elements": [t(e["name"]) for e in c["elements"]],
+                    "special_category": c["special_category"],
+                    "safeguards": t(c["safeguards"]),
+                    "source": t(c["source"]),
+                }
+            )
+        subject_names = {c["slug"]: t(c["name"]) for c in snapshot["data_subject_categories"]}
+        purpose_names = {}
+        for p in snapshot["purposes"]:
+            purpose_names[p["slug"]] = t(p["name"])
+            result.purposes.append(
+                {
+                    "name": t(p["name"]),
+                    "description": t(p["description"]),
+                    "legal_basis": label(LegalBasis, p["legal_basis"]),
+                    "legitimate_interest": t(p["legitimate_interest"]),
+                    "consent_required": p["consent_required"],
+                    "retention": t(p["retention"]),
+                    "data_subjects": [
+                        subject_names.get(k[0], k[0]) for k in p["data_subject_categories"]
+                    ],
+                    "data_categories": [
+                        category_names.get(k[0], k[0]) for k in p["data_categories"]
+                    ],
+                }
+            )
+        result.processors = _processor_tree(
+            snapshot["processors"], t, category_names, purpose_names
+        )
+        result.tracking_groups = _tracking_groups(snapshot, t, language)
+        by_heading = {}
+        for m in snapshot["technical_measures"]:
+            by_heading.setdefault(m["heading"], []).append(
+                {
+                    "description": t(m["description"]),
+                    "certification": m["certification"],
+                    "assists": m["assists_controller"],
+                }
+            )
+        result.measure_groups = [
+            (str(heading_label), by_heading[heading])
+            for heading, heading_label in MeasureHeading.choices
+            if heading in by_heading
+        ]
+        result.policy_clauses = [
+            {"title": t(c["title"]), "text": t(c["text"])} for c in snapshot["policy_clauses"]
+        ]
+    return result
+
+
+def _processor_tree(rows, t, category_names, purpose_names):
+    engaged = [r for r in rows if r["status"] != ProcessorStatus.RETIRED]
+    names = {r["name"] for r in engaged}
+    nodes = {}
+    for r in engaged:
+        nodes[r["name"]] = {
+            "name": r["name"],
+            "registration_number": r["registration_number"],
+            "address": r["address"],
+            "country": country_name(r["country"]),
+            "contact_name": r["contact_name"],
+            "contact_title": r["contact_title"],
+            "contact_email": r["contact_email"],
+            "contact_phone": r["contact_phone"],
+            "description": t(r["processing_description"]),
+            "responsibilities": t(r["responsibilities"]),
+            "locations": [country_name(loc["country"]) for loc in r["locations"]],
+            "safeguard": label(TransferSafeguard, r["transfer_safeguard"]),
+            "safeguard_note": t(r["transfer_safeguard_note"]),
+            "status": label(ProcessorStatus, r["status"]),
+            "planned": r["status"] == ProcessorStatus.PLANNED,
+            "active_from": r["active_from"] or "",
+            "data_categories": [category_names.get(k[0], k[0]) for k in r["data_categories"]],
+            "purposes": [purpose_names.get(k[0], k[0]) for k in r["purposes"]],
+            "parent": r["parent"][0] if r["parent"] and r["parent"][0] in names else None,
+            "subprocessors": [],
+        }
+    top = []
+    for node in nodes.values():
+        if node["parent"]:
+            nodes[node["parent"]]["subprocessors"].append(node)
+        else:
+            top.append(node)
+    return top
+
+
+def _tracking_groups(snapshot, t, language):
+    items = []
+    for register, kind in (("cookies", None), ("storage_items", "storage")):
+        for item in snapshot[register]:
+            items.append(
+                {
+                    "name": item["name"],
+                    "type": label(StorageType, item["storage_type"])
+                    if kind
+                    else gettext("HTTP cookie"),
+                    "provider": item["provider"][0] if item["provider"] else "",
+                    "third_party": bool(item["provider"]),
+                    "domain": item["domain"],
+                    "category": item["category"],
+                    "purpose": t(item["purpose"]),
+                    "description": t(item["description"]),
+                    "retention": format_retention(
+                        item["retention_kind"],
+                        item["retention_value"],
+                        item["retention_unit"],
+                        t(item["retention_note"]),
+                        language=language,
+                    ),
+                    "third_party_access": item["third_party_access"],
+                    "consent_required": item["consent_required"],
+                }
+            )
+    groups = []
+    for category in CATEGORY_ORDER:
+        members = sorted((i for i in items if i["category"] == category), key=lambda i: i["name"])
+        if members:
+            groups.append((label(TrackingCategory, category), members))
+    return groups

@@ -1,0 +1,305 @@
+import io
+import re
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pypdf
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import models as django_models
+from django.urls import reverse
+
+from compliance import documents, models
+from compliance.releases import publish
+from compliance.resources import IMPORTABLE_MODELS
+
+pytestmark = pytest.mark.django_db
+
+STORAGE_NAMES = [
+    "_ss.enableSounds",
+    "ssupp_<CHAT_KEY>",
+    "ssupp_<CHAT_KEY>message",
+    "ssupp_<CHAT_KEY>opened",
+    "ssupp_<CHAT_KEY>vid",
+    "ssupp_<CHAT_KEY>visits",
+]
+COOKIE_NAMES = [
+    "ssupp.vid",
+    "ssupp.visits",
+    "SL_C_<PROJECT_KEY>_KEY",
+    "SL_C_<PROJECT_KEY>_SID",
+    "SL_C_<PROJECT_KEY>_VID",
+]
+
+
+def pdf_text(pdf):
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return reader, [page.extract_text() for page in reader.pages]
+
+
+def flat(text):
+    """Extracted text with line breaks and repeated spaces folded."""
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def release(demo):
+    return publish(note="First")
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_summary_has_the_register(release, language):
+    """The summary holds the organisation, the DPO and every cookie and storage item."""
+    reader, pages = pdf_text(documents.release_document(release, "summary", language))
+    text = flat(" ".join(pages))
+    assert "036 68 681" in text
+    assert "Šumavská 31" in text
+    assert "dpo@smartsupp.com" in text
+    for name in COOKIE_NAMES + STORAGE_NAMES:
+        assert name in text, name
+    if language == "pl":
+        assert "6 miesięcy" in text
+        assert "2 lata" in text
+        assert "Przechowywanie jest trwałe" in text
+        assert "Zapewnienie odpowiedniej obsługi klienta" in text
+    else:
+        assert "6 months" in text
+        assert "Persistent until cleared" in text
+
+
+@pytest.mark.parametrize(
+    ("language", "headings"),
+    [
+        (
+            "en",
+            [
+                "Annex I – List of parties",
+                "Annex II – Description of the processing",
+                "Annex III – Technical and organisational measures",
+                "Annex IV – List of sub-processors",
+            ],
+        ),
+        (
+            "pl",
+            [
+                "Załącznik I – Wykaz stron",
+                "Załącznik II – Opis przetwarzania",
+                "Załącznik III – Środki techniczne i organizacyjne",
+                "Załącznik IV – Wykaz podmiotów przetwarzających",
+            ],
+        ),
+    ],
+)
+def test_annex_headings_in_order(release, language, headings):
+    """The annexes follow Decision 2021/915: I parties, II processing, III measures, IV list."""
+    _reader, pages = pdf_text(documents.release_document(release, "annex", language))
+    body = flat(" ".join(pages[2:]))  # after the cover and the contents
+    positions = [body.find(heading) for heading in headings]
+    assert all(p >= 0 for p in positions), positions
+    assert positions == sorted(positions)
+    assert "Smartlook.com, s.r.o." in body
+    assert "036 68 681" in body
+    assert "dpo@smartsupp.com" in body
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Page {} of {}"), ("pl", "Strona {} z {}")])
+def test_pages_are_numbered_in_the_documents_language(release, language, label):
+    """Every page says 'page X of Y' in the document's language."""
+    _reader, pages = pdf_text(documents.release_document(release, "summary", language))
+    for number, text in enumerate(pages, start=1):
+        assert label.format(number, len(pages)) in flat(text)
+
+
+def test_contents_give_page_numbers(release):
+    """The table of contents names each chapter with the page it starts on."""
+    _reader, pages = pdf_text(documents.release_document(release, "summary", "en"))
+    contents = flat(pages[1])
+    match = re.search(r"Cookie and browser-storage declaration[ .]*(\d+)", contents)
+    assert match
+    page = int(match.group(1))
+    assert "Cookie and browser-storage declaration" in flat(pages[page - 1])
+
+
+def test_draft_watermark_only_on_drafts(release):
+    """A draft says DRAFT on every page; a release never does."""
+    _reader, pages = pdf_text(documents.draft_document("annex", "en"))
+    assert all("DRAFT" in page for page in pages)
+    _reader, pages = pdf_text(documents.release_document(release, "annex", "en"))
+    assert not any("DRAFT" in page for page in pages)
+    _reader, pages = pdf_text(documents.draft_document("annex", "pl"))
+    assert all("WERSJA ROBOCZA" in flat(page) for page in pages)
+
+
+def test_pdf_metadata_archival_and_tagged(release):
+    """PDF/A-3b, tagged, with title, author and language; fonts embedded."""
+    pdf = documents.release_document(release, "summary", "pl")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert reader.metadata.title.startswith("Podsumowanie przetwarzania danych")
+    assert reader.metadata.author == "Smartsupp.com, s.r.o."
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "pl"
+    assert root["/MarkInfo"]["/Marked"]
+    assert "/StructTreeRoot" in root
+    xmp = root["/Metadata"].get_object().get_data().decode()
+    assert 'pdfaid:part="3"' in xmp
+    assert 'pdfaid:conformance="B"' in xmp
+    fonts = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            assert "/FontFile2" in descendant["/FontDescriptor"]
+            fonts.add(font.get_object()["/BaseFont"])
+    assert fonts and all("DejaVu-Sans" in name for name in fonts)
+
+
+def test_missing_translation_falls_back_to_english(release):
+    """A text the register lacks in Czech appears in English in the Czech document."""
+    models.Cookie.objects.filter(name="ssupp.vid").update(purpose_cs="")
+    publish(note="Czech gap")
+    latest = models.Release.objects.latest()
+    _reader, pages = pdf_text(documents.release_document(latest, "summary", "cs"))
+    assert "Identifies the visitor" in flat(" ".join(pages))
+
+
+def test_release_document_is_stored_and_served_unchanged(admin_client, release):
+    """Downloading a release's document twice gives the same bytes; it is rendered once."""
+    url = reverse("admin:compliance_release_document", args=["1", "annex", "de"])
+    first, second = admin_client.get(url), admin_client.get(url)
+    assert first.status_code == 200
+    assert first["Content-Type"] == "application/pdf"
+    assert first["Content-Disposition"] == (
+        'attachment; filename="smartsuppcom-sro-annex-release-1-de.pdf"'
+    )
+    assert first.content == second.content
+    assert models.ReleaseDocument.objects.filter(release=release).count() == 1
+
+
+def test_draft_download_is_marked_and_not_cached(admin_client, demo):
+    """The draft is rendered from the live register and never cached."""
+    response = admin_client.get(
+        reverse("admin:compliance_release_document", args=["draft", "summary", "en"])
+    )
+    assert "no-store" in response["Cache-Control"]
+    assert "-draft-" in response["Content-Disposition"]
+
+
+def test_documents_page_leads_to_the_download(admin_client, release):
+    """The documents page turns a choice into the document's address."""
+    page = reverse("admin:compliance_release_documents")
+    assert admin_client.get(page).status_code == 200
+    response = admin_client.get(page, {"kind": "summary", "language": "cs", "version": "1"})
+    assert response["Location"] == reverse(
+        "admin:compliance_release_document", args=["1", "summary", "cs"]
+    )
+
+
+def test_unknown_document_or_language_is_not_found(admin_client, release):
+    """Made-up kinds, languages and releases give 404."""
+    for args in (
+        ["1", "poem", "en"],
+        ["1", "annex", "fr"],
+        ["9", "annex", "en"],
+        ["x", "annex", "en"],
+    ):
+        url = reverse("admin:compliance_release_document", args=args)
+        assert admin_client.get(url).status_code == 404
+
+
+def test_render_command(release, tmp_path):
+    """render_document writes a release's or the draft's PDF; without releases it explains."""
+    target = tmp_path / "annex.pdf"
+    call_command(
+        "render_document", "annex", "--lang", "cs", "-o", str(target), stdout=io.StringIO()
+    )
+    assert target.read_bytes().startswith(b"%PDF")
+    call_command(
+        "render_document",
+        "summary",
+        "--lang",
+        "de",
+        "--draft",
+        "-o",
+        str(target),
+        stdout=io.StringIO(),
+    )
+    with pytest.raises(CommandError, match="There is no release 7"):
+        call_command(
+            "render_document", "annex", "--lang", "en", "--release", "7", "-o", str(target)
+        )
+
+
+# --- Security: user text is text, and nothing is fetched --------------------------------------
+
+
+class Recorder(BaseHTTPRequestHandler):
+    requests = []
+
+    def do_GET(self):  # noqa: N802 (the standard library's name)
+        Recorder.requests.append(self.path)
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recording_server():
+    server = HTTPServer(("127.0.0.1", 0), Recorder)
+    Recorder.requests = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def poison_every_text(payload):
+    """Put `payload` into every free-text field of every register row (no validation)."""
+    keys = {"slug", "name", "legal_name", "email", "contact_email", "country", "category"}
+    for model in IMPORTABLE_MODELS:
+        fields = [
+            f.name
+            for f in model._meta.concrete_fields
+            if isinstance(f, (django_models.CharField, django_models.TextField))
+            and not f.choices
+            and f.name not in keys
+            and not isinstance(
+                f, (django_models.EmailField, django_models.URLField, django_models.SlugField)
+            )
+        ]
+        if fields:
+            model.objects.update(**dict.fromkeys(fields, payload))
+
+
+def test_user_text_is_escaped_and_fetches_nothing(demo, recording_server):
+    """HTML and CSS in every text field show literally; no file or server is ever fetched."""
+    payload = (
+        f'<img src="file:///etc/passwd"><link rel="stylesheet" href="{recording_server}/x.css">'
+        f"<style>@import url({recording_server}/i.css)</style>"
+        f'<div style="background: url({recording_server}/bg.png)">x</div>'
+    )
+    poison_every_text(payload)
+    for kind in ("annex", "summary"):
+        fetcher = documents.RefusingFetcher()
+        snapshot = documents.build_snapshot()
+        pdf = documents.render(kind, "en", snapshot, fetcher=fetcher)
+        text = flat(" ".join(pdf_text(pdf)[1]))
+        assert '<img src="file:///etc/passwd">' in text
+        assert f"@import url({recording_server}/i.css)" in text
+        assert all(url.startswith("file://") and url.endswith(".ttf") for url in fetcher.requested)
+    assert Recorder.requests == []
+
+
+@pytest.mark.parametrize(
+    "url", ["file:///etc/passwd", "http://127.0.0.1:9/", "https://example.com/x.css", "data:,x"]
+)
+def test_fetcher_refuses_anything_but_the_fonts(url):
+    """The URL fetcher refuses local files, servers and data URLs."""
+    with pytest.raises(ValueError):
+        documents.RefusingFetcher().fetch(url)
+
+
+def test_fetcher_serves_the_fonts():
+    """The project's own fonts are fetched."""
+    response = documents.RefusingFetcher().fetch((documents.FONTS / "DejaVuSans.ttf").as_uri())
+    assert response is not None
