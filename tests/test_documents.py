@@ -268,7 +268,13 @@ def poison_every_text(payload):
             )
         ]
         if fields:
-            model.objects.update(**dict.fromkeys(fields, payload))
+            # Short columns get as much of the payload as they hold (PostgreSQL enforces it).
+            model.objects.update(
+                **{
+                    name: payload[: model._meta.get_field(name).max_length or None]
+                    for name in fields
+                }
+            )
 
 
 def test_user_text_is_escaped_and_fetches_nothing(demo, recording_server):

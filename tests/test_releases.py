@@ -15,7 +15,10 @@ from tests import factories
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
+
+def today():
+    """'Today' as publishing sees it, taken when the test runs (not when it is collected)."""
+    return timezone.localdate()
 
 
 def release_count():
@@ -30,15 +33,15 @@ def test_publish_makes_release_one_then_two(demo, admin_user):
     first = publish(note="Initial declaration", user=admin_user)
     assert first.number == 1
     assert first.published_by == admin_user
-    assert first.effective_date == TODAY
+    assert first.effective_date == today()
     assert first.note == "Initial declaration"
     assert first.snapshot == build_snapshot()
     assert first.content_hash == content_hash(first.snapshot)
     models.Cookie.objects.filter(name="ssupp.vid").update(retention_value=5)
-    second = publish(note="Shorter ssupp.vid", effective_date=TODAY + datetime.timedelta(days=7))
+    second = publish(note="Shorter ssupp.vid", effective_date=today() + datetime.timedelta(days=7))
     assert second.number == 2
     assert second.published_by is None
-    assert second.effective_date == TODAY + datetime.timedelta(days=7)
+    assert second.effective_date == today() + datetime.timedelta(days=7)
     assert second.content_hash != first.content_hash
 
 
@@ -65,10 +68,10 @@ def test_refused_while_blocking_problems_remain(demo):
 
 def test_refused_without_a_note_or_with_an_earlier_effective_date(demo):
     """A release needs a note, and cannot take effect before the one before it."""
-    publish(note="First", effective_date=TODAY + datetime.timedelta(days=10))
+    publish(note="First", effective_date=today() + datetime.timedelta(days=10))
     factories.CookieFactory()
     with pytest.raises(PublishRefused) as refused:
-        publish(note="  ", effective_date=TODAY)
+        publish(note="  ", effective_date=today())
     assert len(refused.value.reasons) == 2
     assert "needs a note" in refused.value.reasons[0]
     assert "before that of release 1" in refused.value.reasons[1]
@@ -175,10 +178,10 @@ def test_adding_a_subprocessor_records_a_notice(demo):
     assert notice.release == release
     assert notice.kind == ChangeKind.ADDED
     assert notice.processor_name == "Hosting s.r.o."
-    assert notice.notified_on == TODAY
+    assert notice.notified_on == today()
     assert notice.notice_period_days == 30
-    assert notice.takes_effect_on == TODAY + datetime.timedelta(days=30)
-    assert notice.objection_deadline == TODAY + datetime.timedelta(days=29)
+    assert notice.takes_effect_on == today() + datetime.timedelta(days=30)
+    assert notice.objection_deadline == today() + datetime.timedelta(days=29)
     assert notice.processor["name"] == "Hosting s.r.o."
     assert set(notice.description) == {"en", "pl", "cs", "de"}
     assert notice.description["en"].startswith("Hosting s.r.o. will process personal data")
@@ -191,7 +194,7 @@ def test_replacing_a_subprocessor_records_both_sides(demo):
     old = factories.ProcessorFactory(name="Old Hosting")
     publish(note="First")
     old.status = "retired"
-    old.active_until = TODAY
+    old.active_until = today()
     old.save()
     factories.ProcessorFactory(name="New Hosting")
     publish(note="Move hosting", notice_days=45)
@@ -201,14 +204,14 @@ def test_replacing_a_subprocessor_records_both_sides(demo):
     assert "replacing Old Hosting" in notices[ChangeKind.ADDED].description["en"]
     assert notices[ChangeKind.REMOVED].processor_name == "Old Hosting"
     assert all(n.notice_period_days == 45 for n in notices.values())
-    assert all(n.takes_effect_on == TODAY + datetime.timedelta(days=45) for n in notices.values())
+    assert all(n.takes_effect_on == today() + datetime.timedelta(days=45) for n in notices.values())
 
 
 def test_later_effective_date_wins_over_the_notice_period(demo):
     """A release effective after the notice period takes effect on its effective date."""
     publish(note="First")
     factories.ProcessorFactory(name="Hosting s.r.o.")
-    later = TODAY + datetime.timedelta(days=60)
+    later = today() + datetime.timedelta(days=60)
     publish(note="Hosting", effective_date=later)
     assert ChangeNotice.objects.get().takes_effect_on == later
 
@@ -227,7 +230,7 @@ def test_changes_other_than_subprocessors_record_no_notice(demo):
 def test_publish_command_prints_the_release_number(demo):
     """Exit 0 and the number on standard output."""
     out = io.StringIO()
-    call_command("publish", "--note", "First", "--effective-date", TODAY.isoformat(), stdout=out)
+    call_command("publish", "--note", "First", "--effective-date", today().isoformat(), stdout=out)
     assert out.getvalue().strip() == "1"
 
 
