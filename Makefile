@@ -16,7 +16,7 @@ $(BIN)/.installed: pyproject.toml
 
 # Compiled catalogues (.mo) are build products: made from the .po files in locale/.
 messages: $(BIN)/.installed
-	$(PY) manage.py compilemessages --verbosity 0 --ignore '$(VENV)'
+	$(PY) manage.py compilemessages --verbosity 0 --ignore '$(VENV)' --ignore node_modules
 
 # Debian packages: gettext compiles the catalogues, Pango lays out the PDFs (WeasyPrint),
 # chromium runs the browser tests. Installed when missing and we are root (as on CI); otherwise
@@ -25,12 +25,18 @@ system-packages:
 	@missing=""; command -v msgfmt >/dev/null || missing="$$missing gettext"; \
 	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v npm >/dev/null || missing="$$missing npm"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Please install:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
 
-setup: system-packages $(BIN)/.installed messages
+# axe-core, for the accessibility checks of the browser tests (package-lock.json pins it).
+node_modules/.installed: package-lock.json
+	npm ci --silent --no-audit --no-fund
+	touch $@
+
+setup: system-packages $(BIN)/.installed messages node_modules/.installed
 
 run: setup
 	$(PY) manage.py migrate --noinput

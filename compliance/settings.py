@@ -166,6 +166,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 # Art. 28(2): how many days before a sub-processor change takes effect customers are told.
 SUBPROCESSOR_NOTICE_DAYS = int(os.environ.get("SUBPROCESSOR_NOTICE_DAYS", "30"))
 
+# Public pages: how often a process looks for a newer release, and how long caches keep a page.
+PUBLIC_RELEASE_CHECK_SECONDS = float(os.environ.get("PUBLIC_RELEASE_CHECK_SECONDS", "5"))
+PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -11,8 +11,7 @@ class ComplianceAdminSite(admin.AdminSite):
     site_title = _("GDPR register")
     index_title = _("Dashboard")
     index_template = "compliance/admin/dashboard.html"
-    # No public pages yet: hide the admin's "view site" link rather than point it at a 404.
-    site_url = None
+    site_url = "/"
 
     def index(self, request, extra_context=None):
         extra_context = {**(extra_context or {}), "report": build_report()}

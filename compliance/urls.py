@@ -1,7 +1,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from compliance import views
+
 urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("api/v1/releases/latest.json", views.release_json, name="release-latest-json"),
+    path("api/v1/releases/<int:number>.json", views.release_json, name="release-json"),
+    path("api/v1/<str:language>/cookies.json", views.cookie_list, name="cookie-list-json"),
+    path("embed/cookies.js", views.embed_script, name="embed-cookies"),
+    path("preview/<str:language>/<str:page>/", views.preview, name="public-preview"),
+    path("<str:language>/subprocessors/feed.atom", views.feed, name="subprocessor-feed"),
+    path("<str:language>/<str:page>/", views.page, name="public-page"),
 ]

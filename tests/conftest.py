@@ -14,3 +14,13 @@ def demo(db):
 def english():
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(autouse=True)
+def fresh_public_caches():
+    """Each test starts with no remembered release or rendered page."""
+    from compliance import public
+
+    public.forget()
+    yield
+    public.forget()

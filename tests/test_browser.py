@@ -2,6 +2,8 @@
 
 import os
 import re
+import tempfile
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
@@ -101,3 +103,89 @@ def test_known_cookie_is_offered_and_accepted_in_one_click(page, live_server):
     expect(page.locator("#id_retention_unit")).to_have_value("years")
     expect(page.locator("#id_consent_required")).to_be_checked()
     expect(page.locator("#id_description_en")).not_to_have_value("")
+
+
+# --- Public pages ------------------------------------------------------------------------------
+
+AXE = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture
+def visitor(browser, live_server):
+    """An anonymous browser on the demo register's first release."""
+    from compliance.releases import publish
+
+    load_demo()
+    publish(note="First")
+    # The pages' strict CSP forbids injected scripts; axe-core is injected for the test only.
+    context = browser.new_context(locale="en-GB", bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+def serious_violations(page):
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [
+        (v["id"], v["impact"], len(v["nodes"]))
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+@pytest.mark.parametrize("page_name", ["cookies", "subprocessors", "privacy"])
+def test_public_pages_in_two_languages_are_accessible(visitor, live_server, page_name):
+    """Each page loads in English and Polish, switches language, and passes axe-core."""
+    visitor.goto(f"{live_server.url}/en/{page_name}/")
+    expect(visitor.locator("html")).to_have_attribute("lang", "en")
+    assert serious_violations(visitor) == []
+    visitor.get_by_role("link", name="polski").click()
+    visitor.wait_for_url(f"{live_server.url}/pl/{page_name}/")
+    expect(visitor.locator("html")).to_have_attribute("lang", "pl")
+    expect(visitor.locator("h1")).not_to_be_empty()
+    assert serious_violations(visitor) == []
+
+
+def test_public_page_sets_no_cookie_in_the_browser(visitor, live_server):
+    """A visitor's browser holds no cookie after reading the pages."""
+    visitor.goto(f"{live_server.url}/pl/cookies/")
+    visitor.goto(f"{live_server.url}/pl/privacy/")
+    assert visitor.context.cookies() == []
+
+
+@pytest.fixture
+def other_site(live_server):
+    """A customer's page on another local port that embeds the widget."""
+    import threading
+    from functools import partial
+    from http.server import HTTPServer, SimpleHTTPRequestHandler
+
+    root = Path(tempfile.mkdtemp())
+    (root / "index.html").write_text(
+        '<!DOCTYPE html><html lang="pl"><head><title>Shop</title></head><body>'
+        '<h1>Shop</h1><div id="cookie-declaration"></div>'
+        f'<script src="{live_server.url}/embed/cookies.js" data-language="pl" async></script>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def test_widget_renders_on_another_site(visitor, other_site):
+    """The embed script renders the Polish declaration into the other site's page."""
+    visitor.goto(f"{other_site}/index.html")
+    table = visitor.locator("#cookie-declaration table").first
+    expect(table).to_be_visible()
+    declaration = visitor.locator("#cookie-declaration")
+    expect(declaration).to_contain_text("ssupp.vid")
+    expect(declaration).to_contain_text("6 miesięcy")
+    expect(declaration).to_contain_text("ssupp_<CHAT_KEY>")

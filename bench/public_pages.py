@@ -1,0 +1,159 @@
+"""Throughput of the public cookie page against a trivial view, on gunicorn.
+
+Publishes a release of 500 cookies and storage items (bench/public.sqlite3 unless DATABASE_URL
+is set), starts gunicorn with 2 workers on 127.0.0.1 in production settings, and loads
+/pl/cookies/ and /healthz (a view that answers "ok") with the same fixed number of requests at
+50 connections, using ApacheBench (Debian's apache2-utils). Prints requests per second of both,
+their ratio, the 99th-percentile latency and the errors. Run from the project root:
+
+    .venv/bin/python bench/public_pages.py [--requests 20000]
+"""
+
+import argparse
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import environment  # noqa: E402
+
+environment.setup("public")
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from compliance import models  # noqa: E402
+from compliance.demo import load_demo  # noqa: E402
+from compliance.releases import publish  # noqa: E402
+
+ITEMS = 500
+
+
+def fill_and_publish():
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        for table in ("releasedocument", "changenotice", "release"):
+            cursor.execute(f"DELETE FROM compliance_{table}")
+    models.Cookie.objects.all().delete()
+    models.StorageItem.objects.all().delete()
+    load_demo()
+    smartlook = models.Processor.objects.first()
+    extra = ITEMS - models.Cookie.objects.count() - models.StorageItem.objects.count()
+    models.Cookie.objects.bulk_create(
+        models.Cookie(
+            name=f"tracker_{n:03d}",
+            category=["necessary", "preferences", "statistics", "marketing"][n % 4],
+            consent_required=n % 4 != 0,
+            provider=smartlook if n % 2 else None,
+            retention_kind="duration",
+            retention_value=(n % 24) + 1,
+            retention_unit="months",
+            **{f"purpose_{c}": f"Purpose {n} ({c})" for c in ("en", "pl", "cs", "de")},
+            **{
+                f"description_{c}": f"Description of cookie {n} ({c})."
+                for c in ("en", "pl", "cs", "de")
+            },
+        )
+        for n in range(extra)
+    )
+    return publish(note=f"Benchmark {time.time():.0f}")
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url, seconds=20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return response.status
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer {url}")
+
+
+def ab(url, requests):
+    output = subprocess.run(
+        ["ab", "-q", "-n", str(requests), "-c", "50", "-k", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(re.search(r"Requests per second:\s+([\d.]+)", output).group(1))
+    failed = int(re.search(r"Failed requests:\s+(\d+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", output)
+    p99 = int(re.search(r"\s99%\s+(\d+)", output).group(1))
+    return rate, p99, failed + (int(non_2xx.group(1)) if non_2xx else 0)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20000)
+    args = parser.parse_args()
+    if not shutil.which("ab"):
+        raise SystemExit("ApacheBench is needed: apt-get install apache2-utils")
+    release = fill_and_publish()
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_STATIC_ROOT": str(ROOT / "bench" / "staticfiles"),
+    }
+    # Production serves hashed static files: collect them as a deployment would.
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "compliance.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/healthz")
+        for _ in range(20):  # every worker renders and remembers the page once
+            urllib.request.urlopen(f"{base}/pl/cookies/").read()
+        items = models.Cookie.objects.count() + models.StorageItem.objects.count()
+        print(f"release {release.number}: {items} items")
+        page = ab(f"{base}/pl/cookies/", args.requests)
+        trivial = ab(f"{base}/healthz", args.requests)
+        print(f"/pl/cookies/: {page[0]:.0f} requests/s, p99 {page[1]} ms, {page[2]} errors")
+        rate, p99, errors = trivial
+        print(f"/healthz (trivial): {rate:.0f} requests/s, p99 {p99} ms, {errors} errors")
+        print(f"ratio cookie page / trivial view: {page[0] / trivial[0]:.2f}")
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
+if __name__ == "__main__":
+    main()

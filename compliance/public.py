@@ -1,0 +1,261 @@
+"""What the public sees: the latest published release, rendered once per page and language.
+
+Pages are rendered from a release's snapshot (through localize.py) the first time they are
+asked for and then kept in memory as bytes: a release never changes, so neither do its pages.
+Which release is the latest is looked up at most every PUBLIC_RELEASE_CHECK_SECONDS per process
+(and at once in the process that publishes), so a request for a page usually touches no
+database at all. Drafts are never rendered here; the staff preview renders the live register
+through the same templates, uncached.
+"""
+
+import hashlib
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+
+from django.conf import settings
+from django.db.models.signals import post_save
+from django.dispatch import receiver
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.http import http_date
+
+from compliance.localize import localize
+from compliance.models import ChangeNotice, Release
+
+PAGES = ("cookies", "subprocessors", "privacy")
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; style-src 'self'; img-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'"
+)
+
+
+@dataclass(frozen=True)
+class PublishedRelease:
+    """The facts of a release that headers and pages need, without its snapshot."""
+
+    pk: int
+    number: int
+    content_hash: str
+    published_at: object
+    effective_date: object
+
+
+_latest = {"release": None, "checked": 0.0}
+_lock = threading.Lock()
+
+
+def latest():
+    """The latest published release (None before the first), looked up every few seconds."""
+    now = time.monotonic()
+    with _lock:
+        if now - _latest["checked"] >= settings.PUBLIC_RELEASE_CHECK_SECONDS:
+            row = (
+                Release.objects.order_by("-number")
+                .values_list("pk", "number", "content_hash", "published_at", "effective_date")
+                .first()
+            )
+            _latest["release"] = PublishedRelease(*row) if row else None
+            _latest["checked"] = now
+        return _latest["release"]
+
+
+def by_number(number):
+    row = (
+        Release.objects.filter(number=number)
+        .values_list("pk", "number", "content_hash", "published_at", "effective_date")
+        .first()
+    )
+    return PublishedRelease(*row) if row else None
+
+
+@receiver(post_save, sender=Release)
+def forget_latest(sender, **kwargs):
+    """A new release is public at once in the process that published it."""
+    with _lock:
+        _latest["checked"] = 0.0
+
+
+@lru_cache(maxsize=32)
+def snapshot_of(release):
+    return Release.objects.only("snapshot").get(pk=release.pk).snapshot
+
+
+def forget():
+    """Drop everything this process remembers (tests; a restored database)."""
+    with _lock:
+        _latest.update(release=None, checked=0.0)
+    for cached in (
+        snapshot_of,
+        _published_page,
+        _published_cookie_list,
+        _published_snapshot_json,
+        etag,
+    ):
+        cached.cache_clear()
+
+
+def notices(language):
+    """Sub-processor change notices of all releases, newest first, as plain dicts."""
+    rows = ChangeNotice.objects.select_related("release").order_by(
+        "-release__number", "kind", "processor_name"
+    )
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    return [
+        {
+            "id": f"release-{n.release.number}-{n.kind}-{n.processor_name}",
+            "release": n.release.number,
+            "kind": n.kind,
+            "kind_label": n.get_kind_display(),
+            "processor": n.processor_name,
+            "text": n.description.get(language) or n.description.get(default, ""),
+            "notified_on": n.notified_on,
+            "takes_effect_on": n.takes_effect_on,
+            "published_at": n.release.published_at,
+        }
+        for n in rows
+    ]
+
+
+def languages():
+    return [(code, str(name)) for code, name in settings.LANGUAGES]
+
+
+def page_context(page, language, snapshot, release, *, preview=False, today=None):
+    from django.utils import timezone
+
+    context = {
+        "page": page,
+        "language": language,
+        "languages": languages(),
+        "register": localize(snapshot, language),
+        "release": release,
+        "preview": preview,
+    }
+    if page == "subprocessors":
+        all_notices = notices(language)
+        today = today or timezone.localdate()
+        context["upcoming"] = [n for n in all_notices if n["takes_effect_on"] > today]
+        context["history"] = all_notices
+    return context
+
+
+# Template indentation repeated on every row of a long table; HTML collapses it anyway.
+INDENTATION = re.compile(r"\n\s+")
+
+
+def render_page(page, language, snapshot, release, *, preview=False):
+    with translation.override(language):
+        html = render_to_string(
+            f"compliance/public/{page}.html",
+            page_context(page, language, snapshot, release, preview=preview),
+        )
+    return INDENTATION.sub("\n", html).encode("utf-8")
+
+
+@lru_cache(maxsize=256)
+def _published_page(release, page, language):
+    # Keyed by the frozen release: a new release is a new key, old ones age out of the cache.
+    return render_page(page, language, snapshot_of(release), release)
+
+
+def published_page(release, page, language):
+    return _published_page(release, page, language)
+
+
+def cookie_list(snapshot, language):
+    """The per-language cookie list for consent tools and the embeddable widget."""
+    register = localize(snapshot, language)
+    return {
+        "language": language,
+        "categories": [
+            {
+                "category": items[0]["category"],
+                "label": label,
+                "items": [
+                    {
+                        key: item[key]
+                        for key in (
+                            "name",
+                            "type",
+                            "provider",
+                            "third_party",
+                            "domain",
+                            "purpose",
+                            "description",
+                            "retention",
+                            "third_party_access",
+                            "consent_required",
+                        )
+                    }
+                    for item in items
+                ],
+            }
+            for label, items in register.tracking_groups
+        ],
+    }
+
+
+@lru_cache(maxsize=64)
+def _published_cookie_list(release, language):
+    with translation.override(language):
+        data = cookie_list(snapshot_of(release), language)
+    data.update(release=release.number, effective_date=release.effective_date.isoformat())
+    return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def published_cookie_list(release, language):
+    return _published_cookie_list(release, language)
+
+
+@lru_cache(maxsize=32)
+def _published_snapshot_json(release):
+    payload = {
+        "release": release.number,
+        "published_at": release.published_at.isoformat(),
+        "effective_date": release.effective_date.isoformat(),
+        "content_hash": release.content_hash,
+        "snapshot": snapshot_of(release),
+    }
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+def published_snapshot_json(release):
+    return _published_snapshot_json(release)
+
+
+@lru_cache(maxsize=1024)
+def etag(release, variant):
+    """The entity tag of one representation of a release (a page in a language, a feed...)."""
+    return '"' + hashlib.sha256(f"{release.content_hash}:{variant}".encode()).hexdigest()[:32] + '"'
+
+
+def cache_headers(response, release, variant):
+    """ETag and Last-Modified from the release; caching fit for a CDN."""
+    response["ETag"] = etag(release, variant)
+    response["Last-Modified"] = http_date(release.published_at.timestamp())
+    response["Cache-Control"] = (
+        f"public, max-age={settings.PUBLIC_MAX_AGE}, s-maxage={settings.PUBLIC_MAX_AGE * 12}, "
+        "stale-while-revalidate=86400"
+    )
+    return response
+
+
+def not_modified(request, release, variant):
+    """Whether the client's copy (If-None-Match, else If-Modified-Since) is current."""
+    tags = request.headers.get("If-None-Match")
+    if tags is not None:
+        current = etag(release, variant)
+        return tags.strip() == "*" or current in [
+            tag.strip().removeprefix("W/") for tag in tags.split(",")
+        ]
+    since = request.headers.get("If-Modified-Since")
+    if since:
+        from django.utils.http import parse_http_date_safe
+
+        moment = parse_http_date_safe(since)
+        return moment is not None and int(release.published_at.timestamp()) <= moment
+    return False

@@ -1,0 +1,166 @@
+"""Public pages, feed, JSON and the embeddable widget: thin views over public.py.
+
+Every public response is a published release's, set no cookie, carry a strict
+Content-Security-Policy and ETag/Last-Modified for caches; the staff preview of the draft is
+the only exception, and it is never cached.
+"""
+
+from django.conf import settings
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils import feedgenerator, translation
+from django.utils.translation import gettext
+from django.views.decorators.http import require_safe
+
+from compliance import public
+from compliance.snapshot import build_snapshot
+
+
+def _language(language):
+    if language not in dict(settings.LANGUAGES):
+        raise Http404
+    return language
+
+
+def _published(request, release, variant, body, content_type):
+    if release is None:
+        raise Http404("Nothing is published yet.")
+    if public.not_modified(request, release, variant):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body(), content_type=content_type)
+    public.cache_headers(response, release, variant)
+    response["Content-Security-Policy"] = public.CONTENT_SECURITY_POLICY
+    return response
+
+
+@require_safe
+def health(request):
+    """For load balancers and monitors: the process answers (nothing else is checked)."""
+    response = HttpResponse("ok", content_type="text/plain")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@require_safe
+def home(request):
+    return redirect("public-page", language=settings.LANGUAGE_CODE, page="privacy")
+
+
+@require_safe
+def page(request, language, page):
+    language = _language(language)
+    if page not in public.PAGES:
+        raise Http404
+    release = public.latest()
+    return _published(
+        request,
+        release,
+        f"{page}:{language}",
+        lambda: public.published_page(release, page, language),
+        "text/html; charset=utf-8",
+    )
+
+
+@require_safe
+@staff_member_required
+def preview(request, language, page):
+    """The draft through the public templates, for staff: marked, never cached."""
+    language = _language(language)
+    if page not in public.PAGES:
+        raise Http404
+    body = public.render_page(page, language, build_snapshot(), None, preview=True)
+    response = HttpResponse(body, content_type="text/html; charset=utf-8")
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Content-Security-Policy"] = public.CONTENT_SECURITY_POLICY
+    return response
+
+
+@require_safe
+def release_json(request, number=None):
+    release = public.latest() if number is None else public.by_number(number)
+    response = _published(
+        request,
+        release,
+        "snapshot.json",
+        lambda: public.published_snapshot_json(release),
+        "application/json",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def cookie_list(request, language):
+    language = _language(language)
+    release = public.latest()
+    response = _published(
+        request,
+        release,
+        f"cookies.json:{language}",
+        lambda: public.published_cookie_list(release, language),
+        "application/json",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+class ReleaseFeed(feedgenerator.Atom1Feed):
+    """An Atom feed whose 'updated' is the release's publication, so its bytes stay the same."""
+
+    def __init__(self, published_at, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.published_at = published_at
+
+    def latest_post_date(self):
+        return self.published_at
+
+
+@require_safe
+def feed(request, language):
+    """Atom feed of sub-processor change notices; entry ids never change."""
+    language = _language(language)
+    release = public.latest()
+
+    # build_site sets the base the static copy will be served from.
+    base = getattr(request, "site_base", None) or request.build_absolute_uri("/").rstrip("/")
+    host = base.split("://", 1)[-1]
+
+    def body():
+        with translation.override(language):
+            page_url = f"{base}/{language}/subprocessors/"
+            atom = ReleaseFeed(
+                release.published_at,
+                title=gettext("Sub-processor changes"),
+                link=page_url,
+                description=gettext("Notices of sub-processor changes (Art. 28(2) GDPR)."),
+                language=language,
+                feed_url=f"{page_url}feed.atom",
+                feed_guid=f"{page_url}feed.atom",
+            )
+            for notice in public.notices(language):
+                atom.add_item(
+                    title=f"{notice['kind_label']}: {notice['processor']}",
+                    link=f"{page_url}#{notice['id']}",
+                    description=notice["text"],
+                    unique_id=f"tag:{host},2026:{notice['id']}",
+                    pubdate=notice["published_at"],
+                    updateddate=notice["published_at"],
+                )
+            return atom.writeString("utf-8").encode("utf-8")
+
+    return _published(
+        request, release, f"feed:{language}", body, "application/atom+xml; charset=utf-8"
+    )
+
+
+@require_safe
+def embed_script(request):
+    body = render_to_string("compliance/public/embed.js", {}).encode("utf-8")
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_MAX_AGE}"
+    return response
