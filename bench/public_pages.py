@@ -85,9 +85,10 @@ def wait_for(url, seconds=20):
     raise SystemExit(f"gunicorn did not answer {url}")
 
 
-def ab(url, requests):
+def ab(url, requests, *headers):
+    extra = [arg for header in headers for arg in ("-H", header)]
     output = subprocess.run(
-        ["ab", "-q", "-n", str(requests), "-c", "50", "-k", url],
+        ["ab", "-q", "-n", str(requests), "-c", "50", "-k", *extra, url],
         capture_output=True,
         text=True,
         check=True,
@@ -144,12 +145,15 @@ def main():
             urllib.request.urlopen(f"{base}/pl/cookies/").read()
         items = models.Cookie.objects.count() + models.StorageItem.objects.count()
         print(f"release {release.number}: {items} items")
-        page = ab(f"{base}/pl/cookies/", args.requests)
-        trivial = ab(f"{base}/healthz", args.requests)
-        print(f"/pl/cookies/: {page[0]:.0f} requests/s, p99 {page[1]} ms, {page[2]} errors")
-        rate, p99, errors = trivial
-        print(f"/healthz (trivial): {rate:.0f} requests/s, p99 {p99} ms, {errors} errors")
-        print(f"ratio cookie page / trivial view: {page[0] / trivial[0]:.2f}")
+        # Plain, as ApacheBench asks by default; then as browsers and CDNs ask (gzip).
+        for label, headers in (("plain", ()), ("gzip", ("Accept-Encoding: gzip",))):
+            page = ab(f"{base}/pl/cookies/", args.requests, *headers)
+            trivial = ab(f"{base}/healthz", args.requests, *headers)
+            rate, p99, errors = page
+            print(f"[{label}] /pl/cookies/: {rate:.0f} requests/s, p99 {p99} ms, {errors} errors")
+            rate, p99, errors = trivial
+            print(f"[{label}] /healthz: {rate:.0f} requests/s, p99 {p99} ms, {errors} errors")
+            print(f"[{label}] ratio cookie page / trivial view: {page[0] / trivial[0]:.2f}")
     finally:
         server.terminate()
         server.wait(10)

@@ -24,16 +24,25 @@ def _language(language):
     return language
 
 
+def _accepts_gzip(request):
+    return "gzip" in request.headers.get("Accept-Encoding", "")
+
+
 def _published(request, release, variant, body, content_type):
+    """A release's representation, gzip-compressed (once) for clients that accept it."""
     if release is None:
         raise Http404("Nothing is published yet.")
+    gzipped = _accepts_gzip(request)
+    # Each encoding is its own representation, with its own entity tag.
+    variant = f"{variant}:gzip" if gzipped else variant
+    headers = public.headers(release, variant)
     if public.not_modified(request, release, variant):
-        response = HttpResponseNotModified()
-    else:
-        response = HttpResponse(body(), content_type=content_type)
-    public.cache_headers(response, release, variant)
-    response["Content-Security-Policy"] = public.CONTENT_SECURITY_POLICY
-    return response
+        return HttpResponseNotModified(headers=headers)
+    content = body()
+    if gzipped:
+        content = public.compressed(content)
+        headers = {**headers, "Content-Encoding": "gzip"}
+    return HttpResponse(content, content_type=content_type, headers=headers)
 
 
 @require_safe

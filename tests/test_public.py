@@ -195,3 +195,20 @@ def test_build_site_needs_a_release(demo, tmp_path):
     """Without a release there is nothing to export."""
     with pytest.raises(CommandError, match="Nothing is published"):
         call_command("build_site", "-o", str(tmp_path))
+
+
+def test_gzip_for_clients_that_accept_it(client, released):
+    """Compressed once per page; its own entity tag; the same page once decompressed."""
+    import gzip
+
+    plain = client.get("/en/cookies/")
+    packed = client.get("/en/cookies/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert packed["ETag"] != plain["ETag"]
+    assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
+    again = client.get(
+        "/en/cookies/", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"]
+    )
+    assert again.status_code == 304
+    assert client.get("/en/cookies/", HTTP_IF_NONE_MATCH=packed["ETag"]).status_code == 200
