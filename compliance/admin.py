@@ -501,8 +501,21 @@ def release_choices():
     return Release.objects.order_by("-number").values_list("number", flat=True)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows nobody edits in the admin: releases, notices, the known-cookie library."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Release)
-class ReleaseAdmin(admin.ModelAdmin):
+class ReleaseAdmin(ReadOnlyAdmin):
     """Releases are read here and made by publishing; nobody changes or deletes them."""
 
     list_display = ["number", "effective_date", "published_at", "publisher", "note", "short_hash"]
@@ -519,15 +532,6 @@ class ReleaseAdmin(admin.ModelAdmin):
     search_fields = ["note"]
     change_list_template = "compliance/admin/release_change_list.html"
     change_form_template = "compliance/admin/release_change_form.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("published by"))
     def publisher(self, obj):
@@ -683,7 +687,7 @@ class ReleaseAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChangeNotice)
-class ChangeNoticeAdmin(admin.ModelAdmin):
+class ChangeNoticeAdmin(ReadOnlyAdmin):
     list_display = [
         "processor_name",
         "kind",
@@ -706,34 +710,16 @@ class ChangeNoticeAdmin(admin.ModelAdmin):
     ]
     readonly_fields = fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description=_("notice"))
     def notice_text(self, obj):
         return obj.text
 
 
 @admin.register(KnownCookie)
-class KnownCookieAdmin(admin.ModelAdmin):
+class KnownCookieAdmin(ReadOnlyAdmin):
     """The Open Cookie Database, to look things up in; refreshed by load_known_cookies."""
 
     list_display = ["name", "wildcard", "platform", "category", "retention", "data_controller"]
     list_filter = ["category", "wildcard"]
     search_fields = ["name", "platform", "data_controller", "description"]
     readonly_fields = [f.name for f in KnownCookie._meta.fields if f.name != "id"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
