@@ -40,7 +40,7 @@ setup: system-packages $(BIN)/.installed messages node_modules/.installed
 
 run: setup
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py load_demo
+	$(PY) manage.py load_demo --publish
 	$(PY) manage.py load_known_cookies
 	$(PY) manage.py demo_login
 	$(PY) manage.py runserver 127.0.0.1:8000

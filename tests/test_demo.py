@@ -153,3 +153,11 @@ def test_register_round_trips_through_natural_key_fixtures(demo, tmp_path):
     call_command("loaddata", str(fixture), verbosity=0)
     assert dump() == before
     assert '"pk"' not in before  # rows are referred to by name, never by database id
+
+
+def test_load_demo_can_publish_the_first_release(db):
+    """--publish makes release 1 once; later runs publish nothing more."""
+    call_command("load_demo", "--publish", stdout=io.StringIO())
+    assert models.Release.objects.count() == 1
+    call_command("load_demo", "--publish", stdout=io.StringIO())
+    assert models.Release.objects.count() == 1
