@@ -1,6 +1,8 @@
 """Set up Django for a benchmark script, on its own database."""
 
+import argparse
 import os
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,8 +22,6 @@ def setup(database_name):
 
 def seconds(function):
     """How long one call of `function` takes, in seconds."""
-    import time
-
     start = time.perf_counter()
     function()
     return time.perf_counter() - start
@@ -29,8 +29,6 @@ def seconds(function):
 
 def rounds_argument(description, default):
     """The scripts' one option: how many rounds to take the median of."""
-    import argparse
-
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rounds", type=int, default=default)
     return parser.parse_args().rounds

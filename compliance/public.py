@@ -21,8 +21,8 @@ from django.conf import settings
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
-from django.utils import translation
-from django.utils.http import http_date
+from django.utils import timezone, translation
+from django.utils.http import http_date, parse_http_date_safe
 
 from compliance.localize import localize
 from compliance.models import ChangeNotice, Release
@@ -128,8 +128,6 @@ def languages():
 
 
 def page_context(page, language, snapshot, release, *, preview=False, today=None):
-    from django.utils import timezone
-
     context = {
         "page": page,
         "language": language,
@@ -267,8 +265,6 @@ def not_modified(request, release, variant):
         ]
     since = request.headers.get("If-Modified-Since")
     if since:
-        from django.utils.http import parse_http_date_safe
-
         moment = parse_http_date_safe(since)
         return moment is not None and int(release.published_at.timestamp()) <= moment
     return False
