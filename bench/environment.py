@@ -32,3 +32,19 @@ def rounds_argument(description, default):
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--rounds", type=int, default=default)
     return parser.parse_args().rounds
+
+
+def machine_reference_seconds():
+    """Seconds for a fixed pure-Python loop: how fast this machine is right now.
+
+    Shared virtual machines speed up and slow down from minute to minute; printing this beside a
+    figure lets two runs be compared.
+    """
+
+    def loop():
+        total = 0
+        for number in range(10_000_000):
+            total += number
+        return total
+
+    return seconds(loop)
