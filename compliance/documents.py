@@ -73,7 +73,8 @@ def collector_paused():
     WeasyPrint builds hundreds of thousands of small objects (boxes, styles, lines) that stay
     alive until the PDF is written; the collector would walk them over and over, which cost a
     quarter of the rendering time of a 500-item declaration. What is left over is collected
-    at the collector's next run after it is switched back on.
+    at the collector's next run after it is switched back on. The switch is process-wide: a
+    thread rendering at the same time may find the collector on again, which only slows it.
     """
     was_enabled = gc.isenabled()
     gc.disable()
