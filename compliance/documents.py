@@ -93,7 +93,8 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
     """PDF bytes of document `kind` in `language` for `snapshot`.
 
     `release` is the Release it belongs to (None: the draft, marked as such); `changes` is the
-    diff against the previous release, listed by the summary.
+    diff against the previous release, listed by the summary, or None when there is no previous
+    release (listing the whole register as "added" would only repeat the document).
     """
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"Unknown language {language!r}.")
@@ -140,7 +141,7 @@ def release_document(release, kind, language):
     if stored is not None:
         return bytes(stored.pdf)
     previous = previous_release(release)
-    changes = diff_snapshots(previous.snapshot if previous else None, release.snapshot)
+    changes = diff_snapshots(previous.snapshot, release.snapshot) if previous else None
     pdf = render(kind, language, release.snapshot, release=release, changes=changes)
     try:
         with transaction.atomic():
@@ -161,7 +162,7 @@ def draft_document(kind, language):
     """The draft's PDF, rendered from the live register every time (never stored)."""
     latest = Release.objects.order_by("-number").first()
     snapshot = build_snapshot()
-    changes = diff_snapshots(latest.snapshot if latest else None, snapshot)
+    changes = diff_snapshots(latest.snapshot, snapshot) if latest else None
     return render(kind, language, snapshot, changes=changes)
 
 

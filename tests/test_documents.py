@@ -13,6 +13,7 @@ from django.urls import reverse
 from compliance import documents, models
 from compliance.releases import publish
 from compliance.resources import IMPORTABLE_MODELS
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -129,6 +130,34 @@ def test_draft_watermark_only_on_drafts(release):
     assert not any("DRAFT" in page for page in pages)
     _reader, pages = pdf_text(documents.draft_document("annex", "pl"))
     assert all("WERSJA ROBOCZA" in flat(page) for page in pages)
+
+
+def changes_section(pdf):
+    """The text of the summary's last chapter, "Changes since the previous release"."""
+    _reader, pages = pdf_text(pdf)
+    text = flat(" ".join(pages))
+    return text[text.rindex("5. Changes since the previous release") :]
+
+
+def test_summary_lists_the_changes_since_the_previous_release(release):
+    """Release 1 has nothing to compare with; release 2 lists what was added and changed; the
+    draft lists what it would change."""
+    first = changes_section(documents.release_document(release, "summary", "en"))
+    assert "This is the first release: there is no earlier release to compare it with." in first
+    factories.CookieFactory(name="basket_id", category="necessary", consent_required=False)
+    models.Cookie.objects.filter(name="ssupp.vid").update(retention_value=5)
+    draft = changes_section(documents.draft_document("summary", "en"))
+    second = changes_section(documents.release_document(publish(note="Second"), "summary", "en"))
+    for text in (draft, second):
+        assert re.search(r"Added: .*basket_id", text), text
+        assert re.search(r"Changed: .*ssupp\.vid", text), text
+        assert "ssupp.visits" not in text
+    assert "No changes." in changes_section(documents.draft_document("summary", "en"))
+
+
+def test_draft_before_any_release_says_it_would_be_the_first(demo):
+    text = changes_section(documents.draft_document("summary", "en"))
+    assert "Nothing has been published yet: this draft would be the first release." in text
 
 
 def test_pdf_metadata_archival_and_tagged(release):
