@@ -84,7 +84,7 @@ def fill():
 
 def main():
     rounds = environment.rounds_argument(__doc__.splitlines()[0], default=3)
-    print(f"machine speed: the reference loop took {environment.machine_reference_seconds():.2f} s")
+    environment.print_machine_speed()
     call_command("migrate", verbosity=0)
     fill()
     release = publish(note="Benchmark")
@@ -115,10 +115,7 @@ def main():
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak memory of the process (RSS): {peak:.0f} MiB")
-    print(
-        f"machine speed: the reference loop took {environment.machine_reference_seconds():.2f} s "
-        "(compare runs by it)"
-    )
+    environment.print_machine_speed()
 
 
 if __name__ == "__main__":

@@ -48,3 +48,7 @@ def machine_reference_seconds():
         return total
 
     return seconds(loop)
+
+
+def print_machine_speed():
+    print(f"machine speed: the reference loop took {machine_reference_seconds():.2f} s")

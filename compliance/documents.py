@@ -92,9 +92,8 @@ def document_title(kind):
 def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None):
     """PDF bytes of document `kind` in `language` for `snapshot`.
 
-    `release` is the Release it belongs to (None: the draft, marked as such); `changes` is the
-    diff against the previous release, listed by the summary, or None when there is no previous
-    release (listing the whole register as "added" would only repeat the document).
+    `release` is the Release it belongs to (None: the draft, marked as such); `changes` is what
+    changes_since() returns, listed by the summary.
     """
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"Unknown language {language!r}.")
@@ -131,6 +130,12 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
         )
 
 
+def changes_since(earlier, snapshot):
+    """The diff from release `earlier` to `snapshot`, or None when there is no earlier release:
+    listing the whole register as "added" would only repeat the document."""
+    return diff_snapshots(earlier.snapshot, snapshot) if earlier else None
+
+
 def previous_release(release):
     return Release.objects.filter(number__lt=release.number).order_by("-number").first()
 
@@ -140,8 +145,7 @@ def release_document(release, kind, language):
     stored = ReleaseDocument.objects.filter(release=release, kind=kind, language=language).first()
     if stored is not None:
         return bytes(stored.pdf)
-    previous = previous_release(release)
-    changes = diff_snapshots(previous.snapshot, release.snapshot) if previous else None
+    changes = changes_since(previous_release(release), release.snapshot)
     pdf = render(kind, language, release.snapshot, release=release, changes=changes)
     try:
         with transaction.atomic():
@@ -162,8 +166,7 @@ def draft_document(kind, language):
     """The draft's PDF, rendered from the live register every time (never stored)."""
     latest = Release.objects.order_by("-number").first()
     snapshot = build_snapshot()
-    changes = diff_snapshots(latest.snapshot, snapshot) if latest else None
-    return render(kind, language, snapshot, changes=changes)
+    return render(kind, language, snapshot, changes=changes_since(latest, snapshot))
 
 
 def filename(kind, language, release=None, organisation=""):
