@@ -4,11 +4,14 @@ import re
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
+import factory
 import pypdf
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import models as django_models
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from compliance import documents, models
 from compliance.releases import publish
@@ -130,6 +133,56 @@ def test_draft_watermark_only_on_drafts(release):
     assert not any("DRAFT" in page for page in pages)
     _reader, pages = pdf_text(documents.draft_document("annex", "pl"))
     assert all("WERSJA ROBOCZA" in flat(page) for page in pages)
+
+
+def declaration_pages(pdf, language="en"):
+    """The extracted text of each page of the summary's chapter 3, the declaration."""
+    _reader, pages = pdf_text(pdf)
+    pages = [flat(page) for page in pages]
+    with translation.override(language):
+        start = "3. " + gettext("Cookie and browser-storage declaration")
+        end = "4. " + gettext("Wording for your privacy policy")
+    # The last mention of a chapter's title is its heading, after the table of contents.
+    first = max(n for n, page in enumerate(pages) if start in page)
+    last = max(n for n, page in enumerate(pages) if end in page)
+    return pages[first:last]
+
+
+def test_declaration_states_consent_on_every_page_of_each_table(demo):
+    """Each category lists the items exempt from consent and those that need it in separate
+    tables, whose first header row says which and repeats on every page the table runs over."""
+    factories.CookieFactory.create_batch(
+        90, category="statistics", consent_required=True, name=factory.Sequence(stat_name)
+    )
+    factories.CookieFactory(name="theme", category="preferences", consent_required=True)
+    pages = declaration_pages(documents.draft_document("summary", "en"))
+    text = " ".join(pages)
+    for heading in (
+        "Necessary: no consent required",
+        "Preferences: no consent required",
+        "Preferences: consent required",
+        "Statistics: consent required",
+        "Marketing: consent required",
+    ):
+        assert heading in text, heading
+    assert "Statistics: no consent required" not in text
+    # The exempt preference and the one that needs consent sit under their own headings.
+    assert text.index("Preferences: no consent required") < text.index("_ss.enableSounds")
+    assert text.index("Preferences: consent required") < text.index("theme")
+    statistics_pages = [page for page in pages if "stat_cookie_" in page]
+    assert len(statistics_pages) >= 2
+    assert all("Statistics: consent required" in page for page in statistics_pages)
+    # Consent is stated once per table, not in a column.
+    assert "not required" not in text
+
+
+def stat_name(n):
+    return f"stat_cookie_{n:03d}"
+
+
+def test_declaration_states_consent_in_the_documents_language(release):
+    pages = declaration_pages(documents.release_document(release, "summary", "pl"), "pl")
+    assert "zgoda nie jest wymagana" in " ".join(pages)
 
 
 def changes_section(pdf):
