@@ -2,8 +2,9 @@
 
 A register of 100 processors, 500 cookies and storage items and 40 personal-data categories
 is published as a release; each document is rendered cold (from the snapshot, with WeasyPrint)
-and then served again from storage. Prints median times and the process's peak memory (RSS:
-WeasyPrint's memory is mostly outside Python). Uses bench/documents.sqlite3 unless DATABASE_URL
+and then served again from storage. Prints median times and peak memory (RSS, as WeasyPrint's
+memory is mostly outside Python) of this process and of the child processes WeasyPrint renders
+in (compliance.forked). Uses bench/documents.sqlite3 unless DATABASE_URL
 is set. Run from the project root:
 
     .venv/bin/python bench/documents.py [--rounds 3]
@@ -114,7 +115,11 @@ def main():
             f"{len(pdf) / 1024:.0f} KiB"
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of the process (RSS): {peak:.0f} MiB")
+    rendering = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(
+        f"peak memory (RSS): {peak:.0f} MiB in this process, "
+        f"{rendering:.0f} MiB in the largest rendering process"
+    )
     environment.print_machine_speed()
 
 

@@ -9,10 +9,8 @@ A release's document is rendered once per language and kept (ReleaseDocument): t
 are served every time after.
 """
 
-import gc
 import hashlib
 import re
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
@@ -24,6 +22,7 @@ from django.utils.translation import gettext
 from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher
 
+from compliance import forked
 from compliance.diff import diff_snapshots
 from compliance.localize import localize
 from compliance.models import DocumentKind, Release, ReleaseDocument
@@ -66,25 +65,6 @@ def page_counter_content():
     return " ".join(counters.get(part) or css_text(part) for part in parts if part)
 
 
-@contextmanager
-def collector_paused():
-    """Pause Python's cyclic garbage collector for one rendering.
-
-    WeasyPrint builds hundreds of thousands of small objects (boxes, styles, lines) that stay
-    alive until the PDF is written; the collector would walk them over and over, which cost a
-    quarter of the rendering time of a 500-item declaration. What is left over is collected
-    at the collector's next run after it is switched back on. The switch is process-wide: a
-    thread rendering at the same time may find the collector on again, which only slows it.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def document_title(kind):
     return str(dict(DocumentKind.choices)[kind])
 
@@ -119,15 +99,22 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
             },
         )
     fetcher = fetcher or RefusingFetcher()
-    document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=fetcher)
-    with collector_paused():
-        return document.write_pdf(
+
+    def write_pdf():
+        document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=fetcher)
+        pdf = document.write_pdf(
             stylesheets=[
                 CSS(string=stylesheet, url_fetcher=fetcher, base_url=FONTS.as_uri() + "/")
             ],
             pdf_variant="pdf/a-3b",
             pdf_tags=True,
         )
+        return pdf, fetcher.requested
+
+    # WeasyPrint runs in a child process (see compliance.forked); the fetcher's record of what
+    # was asked for comes back with the PDF.
+    pdf, fetcher.requested = forked.run(write_pdf)
+    return pdf
 
 
 def changes_since(earlier, snapshot):

@@ -1,4 +1,3 @@
-import gc
 import io
 import re
 import threading
@@ -392,20 +391,3 @@ def test_fetcher_serves_the_fonts():
     """The project's own fonts are fetched."""
     response = documents.RefusingFetcher().fetch((documents.FONTS / "DejaVuSans.ttf").as_uri())
     assert response is not None
-
-
-def test_garbage_collector_is_switched_back_on_after_rendering():
-    """Rendering pauses the cyclic collector and always restores it, even when rendering fails;
-    a collector already paused by someone else stays paused."""
-    assert gc.isenabled()
-    with pytest.raises(RuntimeError), documents.collector_paused():
-        assert not gc.isenabled()
-        raise RuntimeError("rendering failed")
-    assert gc.isenabled()
-    gc.disable()
-    try:
-        with documents.collector_paused():
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
