@@ -37,7 +37,7 @@ def run(work):
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
         payload = pipe.read()
-    _pid, status, _usage = os.wait4(pid, 0)
+    _pid, status = os.waitpid(pid, 0)
     if not payload:
         raise ChildFailed(f"The rendering process ended without a result ({_describe(status)}).")
     outcome, value = pickle.loads(payload)
