@@ -72,6 +72,8 @@ def fill():
             name=f"cookie_{n:03d}",
             category=["necessary", "preferences", "statistics", "marketing"][n % 4],
             consent_required=n % 4 != 0,
+            # Third parties read the marketing cookies, as advertisers' cookies are read.
+            third_party_access=n % 4 == 3,
             provider=processors[n % len(processors)],
             retention_kind="duration",
             retention_value=(n % 24) + 1,

@@ -24,6 +24,8 @@ from compliance.models import (
 from compliance.retention import format_retention
 
 CATEGORY_ORDER = [c for c, _label in TrackingCategory.choices]
+# Cookies first, then the storage types in the order of their choices.
+TYPE_ORDER = ["cookie"] + [c for c, _label in StorageType.choices]
 
 
 def text(value, language, default):
@@ -55,6 +57,29 @@ class Localized:
     tracking_groups: list = field(default_factory=list)  # [(category label, [items])]
     measure_groups: list = field(default_factory=list)  # [(heading, [measures])]
     policy_clauses: list = field(default_factory=list)
+
+    @property
+    def declaration_tables(self):
+        """The declaration as the summary prints it: [(category label, [tables])], one table
+        per consent status (exempt first) and type (cookies first), each a dict with
+        "consent_required", "type" and "items". What a table's items share is said once in
+        its heading instead of in a column repeating it on every row."""
+        result = []
+        for category, items in self.tracking_groups:
+            tables = {}
+            for item in items:
+                key = (item["consent_required"], TYPE_ORDER.index(item["kind"]))
+                table = tables.setdefault(
+                    key,
+                    {
+                        "consent_required": item["consent_required"],
+                        "type": item["type"],
+                        "items": [],
+                    },
+                )
+                table["items"].append(item)
+            result.append((category, [tables[key] for key in sorted(tables)]))
+        return result
 
     @property
     def special_categories(self):
@@ -206,6 +231,7 @@ def _tracking_groups(snapshot, t, language):
             items.append(
                 {
                     "name": item["name"],
+                    "kind": item["storage_type"] if kind else "cookie",
                     "type": label(StorageType, item["storage_type"])
                     if kind
                     else gettext("HTTP cookie"),

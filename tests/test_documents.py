@@ -184,6 +184,46 @@ def test_declaration_states_consent_in_the_documents_language(release):
     assert "zgoda nie jest wymagana" in " ".join(pages)
 
 
+def test_declaration_states_each_tables_type_in_its_heading(demo):
+    """Cookies and each kind of browser storage get their own tables within a category and
+    consent status, cookies first; the type is said in the heading, not in a column."""
+    factories.StorageItemFactory(
+        name="chat_draft",
+        category="necessary",
+        consent_required=False,
+        storage_type=models.StorageType.SESSION_STORAGE,
+    )
+    factories.CookieFactory(name="basket_id", category="necessary", consent_required=False)
+    text = " ".join(declaration_pages(documents.draft_document("summary", "en")))
+    cookies = text.index("Necessary: no consent required · Type: HTTP cookie")
+    local = text.index("Necessary: no consent required · Type: localStorage")
+    session = text.index("Necessary: no consent required · Type: sessionStorage")
+    assert cookies < text.index("basket_id") < local
+    assert local < text.index("ssupp_<CHAT_KEY>") < session < text.index("chat_draft")
+    assert "Preferences: no consent required · Type: localStorage" in text
+    # No column repeats the type on every row: "HTTP cookie" is said once per cookie table.
+    assert text.count("HTTP cookie") == text.count("· Type: HTTP cookie")
+
+
+def test_declaration_states_third_party_access_with_the_provider(release):
+    """Planet49: whether third parties may access an item. The declaration says so after the
+    provider of each such item, and its introduction says that the others have none."""
+    for language in ("en", "pl"):
+        with translation.override(language):
+            marker = gettext("third parties may have access")
+        text = " ".join(
+            declaration_pages(documents.release_document(release, "summary", language), language)
+        )
+        assert marker in text
+        starts = sorted(text.index(f"{name} ") for name in COOKIE_NAMES + STORAGE_NAMES)
+        assert marker in text[: starts[0]]  # the introduction
+        # Each row's text runs from its item's name to the next item's name; only the rows
+        # of Smartlook's three session-recording cookies carry the marker.
+        for begin, end in zip(starts, [*starts[1:], len(text)], strict=True):
+            row = text[begin:end]
+            assert row.count(marker) == (1 if row.startswith("SL_C_") else 0), row
+
+
 def changes_section(pdf):
     """The text of the summary's last chapter, "Changes since the previous release"."""
     _reader, pages = pdf_text(pdf)
