@@ -68,7 +68,7 @@ class Localized:
         for category, items in self.tracking_groups:
             tables = {}
             for item in items:
-                key = (item["consent_required"], TYPE_ORDER.index(item["kind"]))
+                key = (item["consent_required"], TYPE_ORDER.index(item["type_code"]))
                 table = tables.setdefault(
                     key,
                     {
@@ -226,14 +226,15 @@ def _processor_tree(rows, t, category_names, purpose_names):
 
 def _tracking_groups(snapshot, t, language):
     items = []
-    for register, kind in (("cookies", None), ("storage_items", "storage")):
+    for register, is_storage in (("cookies", False), ("storage_items", True)):
         for item in snapshot[register]:
             items.append(
                 {
                     "name": item["name"],
-                    "kind": item["storage_type"] if kind else "cookie",
+                    # The code orders the summary's tables (TYPE_ORDER); "type" is its label.
+                    "type_code": item["storage_type"] if is_storage else "cookie",
                     "type": label(StorageType, item["storage_type"])
-                    if kind
+                    if is_storage
                     else gettext("HTTP cookie"),
                     "provider": item["provider"][0] if item["provider"] else "",
                     "third_party": bool(item["provider"]),
