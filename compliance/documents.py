@@ -20,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext
 from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from compliance import forked
@@ -101,11 +102,21 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
     fetcher = fetcher or RefusingFetcher()
 
     def write_pdf():
+        # The stylesheet's @font-face rules take effect only through a FontConfiguration given
+        # to both the stylesheet and the rendering: without it WeasyPrint would quietly use
+        # whatever sans-serif font the machine has.
+        font_config = FontConfiguration()
         document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=fetcher)
         pdf = document.write_pdf(
             stylesheets=[
-                CSS(string=stylesheet, url_fetcher=fetcher, base_url=FONTS.as_uri() + "/")
+                CSS(
+                    string=stylesheet,
+                    url_fetcher=fetcher,
+                    base_url=FONTS.as_uri() + "/",
+                    font_config=font_config,
+                )
             ],
+            font_config=font_config,
             pdf_variant="pdf/a-3b",
             pdf_tags=True,
         )

@@ -271,7 +271,8 @@ def test_pdf_metadata_archival_and_tagged(release):
             descendant = font.get_object()["/DescendantFonts"][0].get_object()
             assert "/FontFile2" in descendant["/FontDescriptor"]
             fonts.add(font.get_object()["/BaseFont"])
-    assert fonts and all("DejaVu-Sans" in name for name in fonts)
+    # The project's own fonts (its @font-face family), not whatever the machine has.
+    assert fonts and all(name.endswith(("+Document-Sans", "+Document-Sans-Bold")) for name in fonts)
 
 
 def test_missing_translation_falls_back_to_english(release):
@@ -353,6 +354,9 @@ def test_render_command(release, tmp_path):
 # --- Security: user text is text, and nothing is fetched --------------------------------------
 
 
+FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+
+
 class Recorder(BaseHTTPRequestHandler):
     requests = []
 
@@ -414,7 +418,8 @@ def test_user_text_is_escaped_and_fetches_nothing(demo, recording_server):
         text = flat(" ".join(pdf_text(pdf)[1]))
         assert '<img src="file:///etc/passwd">' in text
         assert f"@import url({recording_server}/i.css)" in text
-        assert all(url.startswith("file://") and url.endswith(".ttf") for url in fetcher.requested)
+        font_files = {(documents.FONTS / name).as_uri() for name in FONT_FILES}
+        assert set(fetcher.requested) == font_files
     assert Recorder.requests == []
 
 
