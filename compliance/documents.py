@@ -11,8 +11,10 @@ are served every time after.
 
 import hashlib
 import re
+from functools import cached_property
 from pathlib import Path
 
+import pydyf
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
@@ -51,6 +53,38 @@ class RefusingFetcher(URLFetcher):
         if FONTS not in path.parents:
             raise ValueError(f"Refused to fetch {url!r}: documents use only their own fonts.")
         return super().fetch(path.as_uri(), headers)
+
+
+class SerialisedOnce(pydyf.Object):
+    """A PDF object standing in for `original`, serialising it once.
+
+    To write the file identifier that PDF/A requires, pydyf serialises (and compresses) every
+    object twice: once to hash the whole file, once to write it. Standing in for each object
+    in a finisher halves that work (4 % of rendering the summary); the bytes written are the
+    same.
+    """
+
+    def __init__(self, original):
+        super().__init__()
+        self.original = original
+        self.number = original.number
+        self.generation = original.generation
+
+    @cached_property
+    def data(self):
+        return self.original.data
+
+    @property
+    def compressible(self):
+        return self.original.compressible
+
+
+def serialise_objects_once(document, pdf):
+    """A WeasyPrint finisher: see SerialisedOnce."""
+    pdf.objects[:] = [
+        pdf_object if pdf_object.free == "f" else SerialisedOnce(pdf_object)
+        for pdf_object in pdf.objects
+    ]
 
 
 def css_text(value):
@@ -117,6 +151,7 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
                 )
             ],
             font_config=font_config,
+            finisher=serialise_objects_once,
             pdf_variant="pdf/a-3b",
             pdf_tags=True,
         )

@@ -4,6 +4,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import factory
+import pydyf
 import pypdf
 import pytest
 from django.core.management import CommandError, call_command
@@ -11,6 +12,7 @@ from django.db import models as django_models
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
+from weasyprint import HTML
 
 from compliance import documents, models
 from compliance.releases import publish
@@ -273,6 +275,38 @@ def test_pdf_metadata_archival_and_tagged(release):
             fonts.add(font.get_object()["/BaseFont"])
     # The project's own fonts (its @font-face family), not whatever the machine has.
     assert fonts and all(name.endswith(("+Document-Sans", "+Document-Sans-Bold")) for name in fonts)
+
+
+def test_pdf_objects_are_serialised_once_and_written_the_same(monkeypatch):
+    """The finisher halves pydyf's serialising of a PDF/A file, and writes the same bytes."""
+    serialised = []
+    stream_data = pydyf.Stream.data
+
+    def counting(stream):
+        serialised.append(stream)
+        return stream_data.fget(stream)
+
+    monkeypatch.setattr(pydyf.Stream, "data", property(counting))
+
+    def write(also=None):
+        """The PDF, and how often each of the document's streams was serialised."""
+        streams = []
+
+        def finisher(document, pdf):
+            streams.extend(item for item in pdf.objects if isinstance(item, pydyf.Stream))
+            if also:
+                also(document, pdf)
+
+        serialised.clear()
+        html = HTML(string='<html lang="en"><h1>Title</h1><table><tr><td>Cell</td></tr></table>')
+        pdf = html.write_pdf(finisher=finisher, pdf_variant="pdf/a-3b", pdf_tags=True)
+        return pdf, {serialised.count(stream) for stream in streams}
+
+    plain, times_plain = write()
+    once, times_once = write(also=documents.serialise_objects_once)
+    assert once == plain
+    assert times_plain == {2}
+    assert times_once == {1}
 
 
 def test_missing_translation_falls_back_to_english(release):
