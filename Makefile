@@ -1,9 +1,10 @@
 # The two commands of the README: `make run` and `make check`. Both set everything up first.
 # The interpreter the virtual environment is made from: the distribution's /usr/bin/python3 when
-# it can make one. Debian builds it with profile-guided and link-time optimisation; pyenv's
-# builds, first on PATH on our machines, are not, and render the PDF documents about 11 % slower
-# (bench/README.md). Any Python 3.11 or newer works: `make check PYTHON=python3.12`.
-SYSTEM_PYTHON := $(shell /usr/bin/python3 -c 'import ensurepip' 2>/dev/null && echo /usr/bin/python3)
+# it is 3.11 or newer and can make one. Debian builds it with profile-guided and link-time
+# optimisation; pyenv's builds, first on PATH on our machines, are not, and render the PDF
+# documents about 11 % slower (bench/README.md). Any Python 3.11 or newer works:
+# `make check PYTHON=python3.12` (after `rm -rf .venv`).
+SYSTEM_PYTHON := $(shell /usr/bin/python3 -c 'import ensurepip, sys; assert sys.version_info >= (3, 11)' 2>/dev/null && echo /usr/bin/python3)
 PYTHON ?= $(or $(SYSTEM_PYTHON),python3)
 VENV ?= .venv
 BIN := $(VENV)/bin
