@@ -2,7 +2,9 @@
 
 Bare tables of 500 rows, laid out and written the way compliance.documents renders (the
 project's stylesheet, landscape pages, PDF/A-3b, tagged, in a forked child with the garbage
-collector off). Prints the median time per cell over the rounds. Run from the project root:
+collector off), but with ruled cells, the machine's sans-serif font and without the finisher
+that serialises each PDF object once, as when bench/README.md's per-cell figures were taken.
+Prints the median time per cell over the rounds. Run from the project root:
 
     .venv/bin/python bench/table_cells.py [--rounds 3]
 """
