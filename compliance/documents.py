@@ -29,6 +29,7 @@ from compliance import forked
 from compliance.diff import diff_snapshots
 from compliance.localize import localize
 from compliance.models import DocumentKind, Release, ReleaseDocument
+from compliance.releases import TamperedRelease, verified_snapshot
 from compliance.snapshot import build_snapshot
 
 FONTS = Path(__file__).resolve().parent / "static" / "compliance" / "fonts"
@@ -177,9 +178,16 @@ def release_document(release, kind, language):
     """The stored PDF of `release`, rendering and storing it the first time."""
     stored = ReleaseDocument.objects.filter(release=release, kind=kind, language=language).first()
     if stored is not None:
-        return bytes(stored.pdf)
-    changes = changes_since(previous_release(release), release.snapshot)
-    pdf = render(kind, language, release.snapshot, release=release, changes=changes)
+        pdf = bytes(stored.pdf)
+        if hashlib.sha256(pdf).hexdigest() != stored.sha256:
+            raise TamperedRelease(
+                f"The stored {kind} PDF of release {release.number} ({language}) does not match "
+                "its SHA-256: it was changed outside the application."
+            )
+        return pdf
+    snapshot = verified_snapshot(release)
+    changes = changes_since(previous_release(release), snapshot)
+    pdf = render(kind, language, snapshot, release=release, changes=changes)
     try:
         with transaction.atomic():
             ReleaseDocument.objects.create(

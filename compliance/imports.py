@@ -2,39 +2,24 @@
 
 An import either writes every row or nothing: any problem in any row stops it, and the
 messages name the row (counted as a spreadsheet does, the header being row 1), the column and
-the problem. Files are checked before any row is read: size, emptiness, encoding (UTF-8, with
-or without BOM, else Windows-1250, as Polish spreadsheets are often saved), a readable XLSX.
+the problem.
 
-Exports neutralise spreadsheet formulas: a text cell starting with = + - @ (or a tab, a
-carriage return or an apostrophe) gets a leading apostrophe, which imports remove again.
+Files are read by reading.py (streaming, bounded, exactly as written). Exports neutralise
+spreadsheet formulas (reading.escape: an apostrophe before = + - @ at the start of a cell and
+after every separator a spreadsheet may split it at), which imports remove again.
 """
 
-import io
 import json
-import zipfile
 
 import reversion
 import tablib
-from django.conf import settings
 from django.db import transaction
 
+from compliance.reading import FORMATS, ImportFailed, escape, read_table
 from compliance.resources import model_for, required_columns, resource_for
+from compliance.sanitize import remove_controls
 
-FORMATS = ("csv", "xlsx", "json")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 NON_FIELD = "__all__"
-
-
-class ImportFailed(Exception):
-    """The file or some of its rows cannot be imported; nothing was written."""
-
-    def __init__(self, errors):
-        self.errors = list(errors)
-        super().__init__(" ".join(self.errors))
-
-
-def max_bytes():
-    return settings.IMPORT_MAX_BYTES
 
 
 def format_of(filename, requested=None):
@@ -47,126 +32,16 @@ def format_of(filename, requested=None):
     raise ImportFailed([f"Cannot tell the format of {filename!r}: name it .csv, .xlsx or .json."])
 
 
-def decode(content):
-    """Text of a CSV or JSON file: UTF-8 (with or without BOM), else Windows-1250."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8")
-    try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return content.decode("cp1250")
-    except UnicodeDecodeError:
-        raise ImportFailed(
-            ["The file is neither UTF-8 nor Windows-1250 text: save it as UTF-8 and try again."]
-        ) from None
-
-
-def unescape(value):
-    if isinstance(value, str) and value.startswith("'"):
-        return value[1:]
-    return value
-
-
-def escape(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def read_dataset(content, file_format):
-    """A tablib Dataset from the bytes of an uploaded or named file."""
-    if len(content) > max_bytes():
-        raise ImportFailed(
-            [
-                f"The file is {len(content):,} bytes; the limit is {max_bytes():,} bytes "
-                "(IMPORT_MAX_BYTES)."
-            ]
-        )
-    if not content.strip():
-        raise ImportFailed(["The file is empty."])
-    if file_format == "xlsx":
-        dataset = _read_xlsx(content)
-    elif file_format == "csv":
-        dataset = _read_csv(decode(content))
-    elif file_format == "json":
-        dataset = _read_json(decode(content))
-    else:
-        raise ImportFailed([f"Unknown format {file_format!r}: use csv, xlsx or json."])
-    if not dataset.headers:
+    """A tablib Dataset from the bytes of an uploaded or named file (see reading.py)."""
+    headers, rows = read_table(content, file_format)
+    if not headers:
         raise ImportFailed(["The file has no header row."])
-    if not len(dataset):
+    if not rows:
         raise ImportFailed(["The file has a header row but no data rows."])
-    return dataset
-
-
-def _read_csv(text):
-    dataset = tablib.Dataset()
-    try:
-        dataset.load(text, format="csv")
-    except Exception as error:  # tablib raises various parser errors
-        raise ImportFailed([f"The CSV file cannot be read: {error}."]) from None
-    return _unescaped(dataset)
-
-
-def _read_xlsx(content):
-    if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise ImportFailed(["The XLSX file is damaged or truncated (it is not a complete zip)."])
-    dataset = tablib.Dataset()
-    try:
-        dataset.load(io.BytesIO(content), format="xlsx")
-    except Exception as error:
-        raise ImportFailed([f"The XLSX file cannot be read: {error}."]) from None
-    # Empty cells come back as None; numbers typed in text columns as numbers.
-    return _unescaped(dataset, xlsx=True)
-
-
-def _read_json(text):
-    try:
-        rows = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ImportFailed(
-            [f"The JSON file is not valid JSON (line {error.lineno}, column {error.colno})."]
-        ) from None
-    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
-        raise ImportFailed(["The JSON file must be a list of objects, one per row."])
-    headers = []
-    for row in rows:
-        headers += [key for key in row if key not in headers]
     dataset = tablib.Dataset(headers=headers)
-    for row in rows:
-        dataset.append([_json_cell(row.get(header)) for header in headers])
+    dataset.extend(rows)
     return dataset
-
-
-def _json_cell(value):
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (dict, list)):
-        raise ImportFailed([f"A JSON cell holds {type(value).__name__}, not a single value."])
-    return value
-
-
-def _unescaped(dataset, xlsx=False):
-    headers = [
-        str(header).strip() if header is not None else "" for header in dataset.headers or []
-    ]
-    result = tablib.Dataset(headers=headers)
-    for row in dataset:
-        if all(cell in (None, "") for cell in row):
-            continue  # a blank line, as spreadsheets leave at the end
-        cells = []
-        for cell in row:
-            if cell is None:
-                cell = ""
-            elif xlsx and isinstance(cell, float) and cell.is_integer():
-                cell = int(cell)
-            cells.append(unescape(cell) if isinstance(cell, str) else cell)
-        result.append(cells)
-    return result
 
 
 def check_columns(model, dataset):
@@ -274,7 +149,10 @@ def export_bytes(model, file_format, queryset=None):
     """The register (or `queryset`) as a file's bytes, formulas neutralised."""
     dataset = export_dataset(model, queryset)
     if file_format == "json":
-        rows = [dict(zip(dataset.headers, row, strict=True)) for row in dataset]
+        rows = [
+            dict(zip(dataset.headers, [remove_controls(cell) for cell in row], strict=True))
+            for row in dataset
+        ]
         return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     safe = tablib.Dataset(headers=dataset.headers)
     for row in dataset:

@@ -1,4 +1,5 @@
-"""A snapshot read in one language: what every renderer (PDF now, pages later) shows.
+"""A snapshot read in one language: what every renderer (PDF now, pages later) shows; and the
+public view of a snapshot, the only thing public renderers are given.
 
 Pure functions over the snapshot dict: texts fall back to the default language where a
 translation is missing, codes become their labels in the language (categories, legal bases,
@@ -22,10 +23,145 @@ from compliance.models import (
     TransferSafeguard,
 )
 from compliance.retention import format_retention
+from compliance.sanitize import without_controls
 
 CATEGORY_ORDER = [c for c, _label in TrackingCategory.choices]
 # Cookies first, then the storage types in the order of their choices.
 TYPE_ORDER = ["cookie"] + [c for c, _label in StorageType.choices]
+
+
+# --- The public view ---------------------------------------------------------------------------
+
+# What of each register may be public, field by field. A whitelist: a field added to a model
+# stays out of every public output until it is named here (tests/test_public_view.py makes
+# every snapshot field be named either here or in PRIVATE_FIELDS, so nobody forgets to decide).
+PUBLIC_FIELDS = {
+    "organisation": {
+        "key",
+        "legal_name",
+        "registration_number",
+        "address",
+        "country",
+        "website",
+        "data_location",
+        "privacy_by_default",
+        "processing_subject_matter",
+        "processing_nature",
+        "processing_duration",
+        "processing_frequency",
+        "supervisory_authority",
+    },
+    # Only contacts marked published (the rows are dropped whole below).
+    "contacts": {"key", "role", "name", "title", "email", "phone", "postal_address", "published"},
+    "data_subject_categories": {"key", "slug", "name", "description", "position"},
+    "data_categories": {
+        "key",
+        "slug",
+        "name",
+        "description",
+        "special_category",
+        "safeguards",
+        "source",
+        "position",
+        "elements",
+    },
+    "purposes": {
+        "key",
+        "slug",
+        "name",
+        "description",
+        "legal_basis",
+        "legitimate_interest",
+        "consent_required",
+        "retention",
+        "position",
+        "data_subject_categories",
+        "data_categories",
+    },
+    # A sub-processor's contact person is for the DPA's Annex IV, not for the world.
+    "processors": {
+        "key",
+        "name",
+        "registration_number",
+        "address",
+        "country",
+        "processing_description",
+        "responsibilities",
+        "transfer_safeguard",
+        "transfer_safeguard_note",
+        "parent",
+        "status",
+        "active_from",
+        "active_until",
+        "dpa_url",
+        "privacy_url",
+        "data_categories",
+        "purposes",
+        "locations",
+    },
+    "cookies": {
+        "key",
+        "name",
+        "provider",
+        "domain",
+        "category",
+        "purpose",
+        "description",
+        "third_party_access",
+        "consent_required",
+        "retention_kind",
+        "retention_value",
+        "retention_unit",
+        "retention_note",
+        "last_reviewed",
+    },
+    "technical_measures": {
+        "key",
+        "slug",
+        "heading",
+        "description",
+        "certification",
+        "assists_controller",
+        "position",
+    },
+    "policy_clauses": {"key", "slug", "title", "text", "position"},
+}
+PUBLIC_FIELDS["storage_items"] = PUBLIC_FIELDS["cookies"] | {"storage_type"}
+# Nested rows are public whole: a category's elements (key, slug, name, position) and a
+# processor's locations (key, country) hold nothing else.
+
+# Decided not to publish: processors' contact persons, and the register's own working notes
+# (a necessity justification is kept for the authorities, CBTF para 26; the review flag is
+# bookkeeping).
+PRIVATE_FIELDS = {
+    "processors": {"contact_name", "contact_title", "contact_email", "contact_phone"},
+    "cookies": {"necessity_justification", "retention_needs_review"},
+    "storage_items": {"necessity_justification", "retention_needs_review"},
+}
+
+# Snapshot entries that are not registers: kept as they are.
+SNAPSHOT_HEADER = ("schema_version", "default_language", "languages")
+
+
+def public_view(snapshot):
+    """What of `snapshot` may be public: published contacts only, whitelisted fields only,
+    no control characters. Every public renderer and the static export read only this."""
+    if snapshot is None:
+        return None
+    view = {key: snapshot[key] for key in SNAPSHOT_HEADER if key in snapshot}
+    for name, fields in PUBLIC_FIELDS.items():
+        value = snapshot.get(name)
+        if name == "organisation":
+            view[name] = {k: v for k, v in value.items() if k in fields} if value else None
+            continue
+        rows = value or []
+        if name == "contacts":
+            rows = [row for row in rows if row.get("published") is True]
+        view[name] = [{k: v for k, v in row.items() if k in fields} for row in rows]
+    return without_controls(view)
+
+
+# --- One language ---------------------------------------------------------------------------
 
 
 def text(value, language, default):
@@ -93,6 +229,7 @@ class Localized:
 def localize(snapshot, language):
     """The snapshot in `language` (labels, countries and retentions in that language too)."""
     default = snapshot["default_language"]
+    snapshot = without_controls(snapshot)
 
     def t(value):
         return text(value, language, default)
@@ -125,7 +262,7 @@ def localize(snapshot, language):
                 "postal_address": c["postal_address"],
             }
             for c in snapshot["contacts"]
-            if c["published"]
+            if c.get("published")
         ]
         result.data_subject_categories = [
             {"name": t(c["name"]), "description": t(c["description"])}
@@ -198,10 +335,10 @@ def _processor_tree(rows, t, category_names, purpose_names):
             "registration_number": r["registration_number"],
             "address": r["address"],
             "country": country_name(r["country"]),
-            "contact_name": r["contact_name"],
-            "contact_title": r["contact_title"],
-            "contact_email": r["contact_email"],
-            "contact_phone": r["contact_phone"],
+            "contact_name": r.get("contact_name", ""),
+            "contact_title": r.get("contact_title", ""),
+            "contact_email": r.get("contact_email", ""),
+            "contact_phone": r.get("contact_phone", ""),
             "description": t(r["processing_description"]),
             "responsibilities": t(r["responsibilities"]),
             "locations": [country_name(loc["country"]) for loc in r["locations"]],

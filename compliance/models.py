@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
 from compliance.retention import RetentionKind, RetentionUnit, format_retention
+from compliance.sanitize import control_error, remove_controls
 
 
 class NaturalKeyManager(models.Manager):
@@ -57,6 +58,40 @@ class RegisterModel(NaturalKeyModel):
 
     class Meta:
         abstract = True
+
+    def text_fields(self):
+        return [
+            field
+            for field in self._meta.concrete_fields
+            if isinstance(field, (models.CharField, models.TextField))
+        ]
+
+    def clean_fields(self, exclude=None):
+        """Field validation, and no control characters in any text (forms and imports)."""
+        errors = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        for field in self.text_fields():
+            if exclude and field.name in exclude:
+                continue
+            error = control_error(getattr(self, field.attname))
+            if error is not None:
+                errors.setdefault(field.name, []).append(error)
+        if errors:
+            raise ValidationError(errors)
+
+
+@receiver(pre_save)
+def remove_control_characters(sender, instance, **kwargs):
+    """The last guard for saves that skip validation (code, history reverts): clean the text."""
+    if isinstance(instance, RegisterModel):
+        for field in instance.text_fields():
+            value = getattr(instance, field.attname)
+            cleaned = remove_controls(value)
+            if cleaned is not value:
+                setattr(instance, field.attname, cleaned)
 
 
 def missing(value):

@@ -10,8 +10,6 @@ as free text, data controller, privacy link and a wildcard flag (the name is a p
 - import_ocd() imports such a file straight into the cookie register.
 """
 
-import csv
-import io
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +21,7 @@ from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F, Q, Value
 
-from compliance.imports import ImportFailed, decode, max_bytes, run_import
+from compliance.imports import run_import
 from compliance.models import (
     Cookie,
     KnownCookie,
@@ -31,6 +29,7 @@ from compliance.models import (
     ProcessorStatus,
     TrackingCategory,
 )
+from compliance.reading import ImportFailed, read_table
 from compliance.retention import parse_retention_text, retention_words
 
 LIBRARY_FILE = Path(__file__).resolve().parent / "data" / "open-cookie-database.csv"
@@ -63,20 +62,15 @@ WILDCARD_PLACEHOLDER = "<ID>"
 
 def read_rows(content):
     """The file's rows as dicts with our field names; ImportFailed for a file that is not one."""
-    if len(content) > max_bytes():
-        raise ImportFailed(
-            [f"The file is {len(content):,} bytes; the limit is {max_bytes():,} bytes."]
-        )
-    if not content.strip():
-        raise ImportFailed(["The file is empty."])
-    reader = csv.DictReader(io.StringIO(decode(content)))
-    missing = [column for column in COLUMNS if column not in (reader.fieldnames or [])]
+    headers, table = read_table(content, "csv")
+    missing = [column for column in COLUMNS if column not in headers]
     if missing:
         raise ImportFailed(
             [f"Not an Open Cookie Database file: missing column(s) {', '.join(missing)}."]
         )
     rows = []
-    for row in reader:
+    for cells in table:
+        row = dict(zip(headers, cells, strict=True))
         record = {ours: (row.get(theirs) or "").strip() for theirs, ours in COLUMNS.items()}
         record["name"] = clean_name(record["name"])
         record["wildcard"] = record["wildcard"] == "1"

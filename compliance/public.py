@@ -24,8 +24,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.http import http_date, parse_http_date_safe
 
-from compliance.localize import localize
+from compliance.localize import localize, public_view
 from compliance.models import ChangeNotice, Release
+from compliance.releases import verified_snapshot
+from compliance.sanitize import remove_controls
 
 PAGES = ("cookies", "subprocessors", "privacy")
 CONTENT_SECURITY_POLICY = (
@@ -82,7 +84,9 @@ def forget_latest(sender, **kwargs):
 
 @lru_cache(maxsize=32)
 def snapshot_of(release):
-    return Release.objects.only("snapshot").get(pk=release.pk).snapshot
+    """The public view of a release's snapshot, its content hash verified first."""
+    stored = Release.objects.only("snapshot", "content_hash", "number").get(pk=release.pk)
+    return public_view(verified_snapshot(stored))
 
 
 def forget():
@@ -113,8 +117,8 @@ def notices(language):
             "release": n.release.number,
             "kind": n.kind,
             "kind_label": n.get_kind_display(),
-            "processor": n.processor_name,
-            "text": n.description.get(language) or n.description.get(default, ""),
+            "processor": remove_controls(n.processor_name),
+            "text": remove_controls(n.description.get(language) or n.description.get(default, "")),
             "notified_on": n.notified_on,
             "takes_effect_on": n.takes_effect_on,
             "published_at": n.release.published_at,

@@ -7,18 +7,46 @@ release's, a user without the publish permission).
 """
 
 import datetime
+import logging
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from compliance.diff import diff_snapshots
 from compliance.health import build_report
 from compliance.models import ChangeKind, ChangeNotice, ProcessorStatus, Release
+from compliance.sanitize import first_control
 from compliance.snapshot import SCHEMA_VERSION, build_snapshot, content_hash
 
+logger = logging.getLogger(__name__)
+
 PUBLISH_PERMISSION = "compliance.publish_release"
+# Any constant: the key of PostgreSQL's transaction-level lock that serialises publishers.
+PUBLISH_LOCK_KEY = 2_802_028
+
+
+class TamperedRelease(Exception):
+    """A release's stored content no longer matches its content hash: changed outside the
+    application. It is refused everywhere rather than shown."""
+
+
+def verified_snapshot(release):
+    """`release`'s snapshot, after checking it against the content hash recorded with it."""
+    if content_hash(release.snapshot) != release.content_hash:
+        logger.critical(
+            "Release %s: its stored snapshot does not match its content hash %s. It was changed "
+            "outside the application; it is not served or rendered.",
+            release.number,
+            release.content_hash,
+        )
+        raise TamperedRelease(
+            f"Release {release.number} was changed outside the application: its content no "
+            "longer matches its content hash."
+        )
+    return release.snapshot
+
 
 # Sub-processors that process data now or are about to: what customers authorise.
 ENGAGED_STATUSES = {ProcessorStatus.ACTIVE, ProcessorStatus.PLANNED}
@@ -137,13 +165,20 @@ def publish(*, note, user=None, effective_date=None, notice_days=None):
         )
     if not note:
         reasons.append(gettext("A release needs a note saying what it is."))
+    elif first_control(note):
+        reasons.append(gettext("The note contains an invisible control character: remove it."))
     if notice_days < 0:
         reasons.append(gettext("The notice period cannot be negative."))
 
     with transaction.atomic():
-        # Lock the latest release (PostgreSQL) so that two publishers cannot both make N+1;
-        # the unique release number is the final guard.
-        latest = Release.objects.select_for_update().order_by("-number").first()
+        # One publisher at a time: the second waits here and then finds nothing left to
+        # publish. On PostgreSQL a transaction-level advisory lock (a row lock cannot guard the
+        # first release); SQLite takes its write lock when the transaction begins
+        # (transaction_mode IMMEDIATE in settings). The unique release number is the final guard.
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [PUBLISH_LOCK_KEY])
+        latest = Release.objects.order_by("-number").first()
         reasons += blocking_reasons()
         snapshot = build_snapshot()
         digest = content_hash(snapshot)
@@ -167,16 +202,22 @@ def publish(*, note, user=None, effective_date=None, notice_days=None):
         if reasons:
             raise PublishRefused(reasons)
 
-        release = Release.objects.create(
-            number=latest.number + 1 if latest else 1,
-            published_at=timezone.now(),
-            published_by=user,
-            effective_date=effective_date,
-            note=note,
-            schema_version=SCHEMA_VERSION,
-            snapshot=snapshot,
-            content_hash=digest,
-        )
+        try:
+            with transaction.atomic():
+                release = Release.objects.create(
+                    number=latest.number + 1 if latest else 1,
+                    published_at=timezone.now(),
+                    published_by=user,
+                    effective_date=effective_date,
+                    note=note,
+                    schema_version=SCHEMA_VERSION,
+                    snapshot=snapshot,
+                    content_hash=digest,
+                )
+        except IntegrityError:
+            raise PublishRefused(
+                [gettext("Another release was published at the same moment: try again.")]
+            ) from None
         notices = change_notices(
             latest.snapshot if latest else None,
             snapshot,

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -7,7 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_URL_PREFIX, admin.site.urls),
     path("api/v1/releases/latest.json", views.release_json, name="release-latest-json"),
     path("api/v1/releases/<int:number>.json", views.release_json, name="release-json"),
     path("api/v1/<str:language>/cookies.json", views.cookie_list, name="cookie-list-json"),

@@ -7,6 +7,7 @@ the only exception, and it is never cached.
 
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -15,7 +16,16 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from compliance import public
-from compliance.snapshot import build_snapshot
+from compliance.localize import public_view
+from compliance.models import Organisation
+from compliance.releases import TamperedRelease
+from compliance.snapshot import REGISTERS, build_snapshot
+
+# The draft preview shows the whole register: who may see it must be able to view every part.
+PREVIEW_PERMISSIONS = [
+    f"compliance.view_{model._meta.model_name}"
+    for model in (Organisation, *(model for _n, model, _c in REGISTERS))
+]
 
 
 def _language(language):
@@ -38,7 +48,11 @@ def _published(request, release, variant, body, content_type):
     headers = public.headers(release, variant)
     if public.not_modified(request, release, variant):
         return HttpResponseNotModified(headers=headers)
-    content = body()
+    try:
+        content = body()
+    except TamperedRelease as refusal:
+        # Loud (logged as critical where it was found) and never the changed content.
+        return HttpResponse(str(refusal), status=500, content_type="text/plain; charset=utf-8")
     if gzipped:
         content = public.compressed(content)
         headers = {**headers, "Content-Encoding": "gzip"}
@@ -76,11 +90,14 @@ def page(request, language, page):
 @require_safe
 @staff_member_required
 def preview(request, language, page):
-    """The draft through the public templates, for staff: marked, never cached."""
+    """The draft through the public templates, for staff who may view the register: marked,
+    never cached, and only what publishing would make public."""
+    if not request.user.has_perms(PREVIEW_PERMISSIONS):
+        raise PermissionDenied
     language = _language(language)
     if page not in public.PAGES:
         raise Http404
-    body = public.render_page(page, language, build_snapshot(), None, preview=True)
+    body = public.render_page(page, language, public_view(build_snapshot()), None, preview=True)
     response = HttpResponse(body, content_type="text/html; charset=utf-8")
     response["Cache-Control"] = "private, no-store"
     response["X-Robots-Tag"] = "noindex"

@@ -45,6 +45,14 @@ def page(browser, live_server, django_user_model):
     django_user_model.objects.create_superuser("editor", "editor@example.com", PASSWORD)
     context = browser.new_context(locale="en-GB")
     page = context.new_page()
+    # The admin's Content-Security-Policy must not block anything the admin itself needs.
+    violations = []
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("#id_username", "editor")
     page.fill("#id_password", PASSWORD)
@@ -52,6 +60,7 @@ def page(browser, live_server, django_user_model):
     page.wait_for_url(f"{live_server.url}/admin/")
     yield page
     context.close()
+    assert violations == []
 
 
 def test_language_tabs_switch_the_visible_translation(page, live_server):
