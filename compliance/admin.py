@@ -21,7 +21,7 @@ from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInl
 from reversion.admin import VersionAdmin
 
 from compliance import documents, health, ocd, releases
-from compliance.concurrency import ConcurrencyGuardForm
+from compliance.concurrency import ConcurrencyGuardForm, without_version_check
 from compliance.diff import diff_snapshots
 from compliance.models import (
     ChangeNotice,
@@ -88,6 +88,10 @@ class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
     save_on_top = True
     # A web address typed without a scheme is taken as https (Django 6's default too).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return without_version_check(form) if getattr(request, "reverting", False) else form
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Reverting replaces the row with a chosen past state on purpose: no stale-copy check.
@@ -171,10 +175,23 @@ class DataSubjectCategoryAdmin(RegisterAdmin):
         return obj.purpose_count
 
 
-class DataElementInline(TranslationTabularInline):
+class VersionedInlineMixin:
+    """Inline rows carry their edit version too, so two editors of the same category or
+    processor cannot overwrite each other's rows (concurrency.py)."""
+
+    form = ConcurrencyGuardForm
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if getattr(request, "reverting", False):
+            formset.form = without_version_check(formset.form)
+        return formset
+
+
+class DataElementInline(VersionedInlineMixin, TranslationTabularInline):
     model = DataElement
     extra = 1
-    fields = ["name", "slug", "position"]
+    fields = ["name", "slug", "position", "edited_version"]
     prepopulated_fields = {"slug": ["name_en"]}
 
 
@@ -258,9 +275,10 @@ class PurposeAdmin(RegisterAdmin):
         return obj.processor_count
 
 
-class ProcessingLocationInline(admin.TabularInline):
+class ProcessingLocationInline(VersionedInlineMixin, admin.TabularInline):
     model = ProcessingLocation
     extra = 1
+    fields = ["country", "edited_version"]
 
 
 @admin.register(Processor)

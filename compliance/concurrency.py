@@ -57,9 +57,13 @@ def last_change_message(instance):
 
 
 class ConcurrencyGuardForm(forms.ModelForm):
-    """Admin form base: carries the edit version the form was opened at."""
+    """Admin form base (main forms and inline rows): carries the edit version the form was
+    opened at. Saving an existing row without it is refused: a form that does not say what
+    it was based on could overwrite anything. Only reverting to a chosen past state, which
+    replaces the row on purpose, turns that off (version_required = False)."""
 
     edited_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version_required = True
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -69,9 +73,24 @@ class ConcurrencyGuardForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         edited = cleaned.get("edited_version")
+        if self.instance.pk is not None and edited is None and self.version_required:
+            raise forms.ValidationError(
+                _(
+                    "This form does not say which version of the %(model)s it was opened at, "
+                    "so saving it could overwrite someone else's change. Reload the page and "
+                    "make your changes again."
+                )
+                % {"model": self.instance._meta.verbose_name},
+                code="no_version",
+            )
         if self.instance.pk is not None and edited is not None:
             if edited != self.instance.edit_version:
                 raise forms.ValidationError(last_change_message(self.instance), code="stale")
             # The save re-checks under a row lock, closing the gap between this check and it.
             self.instance._edited_version = edited
         return cleaned
+
+
+def without_version_check(form_class):
+    """`form_class` for reverting to a past state: no version is asked for."""
+    return type(form_class.__name__, (form_class,), {"version_required": False})

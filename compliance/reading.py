@@ -281,6 +281,47 @@ def _first_sheet_path(archive):
     raise ImportFailed(["The XLSX file's first sheet cannot be found in the file."])
 
 
+_CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}Override"
+_SHARED_STRINGS_TYPE = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"
+)
+
+
+def _count_shared_strings(archive, limits):
+    """Refuse more shared strings than the file may have cells: openpyxl keeps them all in
+    memory before reading any row (three million short ones take half a gigabyte)."""
+    try:
+        types = ElementTree.fromstring(archive.read("[Content_Types].xml"))
+    except (KeyError, ElementTree.ParseError):
+        raise ImportFailed(["The XLSX file has no readable [Content_Types].xml."]) from None
+    paths = [
+        override.get("PartName", "").lstrip("/")
+        for override in types.iter(_CONTENT_TYPES)
+        if override.get("ContentType") == _SHARED_STRINGS_TYPE
+    ]
+    for path in paths:
+        count = 0
+        try:
+            with archive.open(path) as source:
+                for _event, element in ElementTree.iterparse(source, events=("end",)):
+                    if element.tag == f"{_MAIN}si":
+                        count += 1
+                        element.clear()
+                        if count > limits.max_cells:
+                            raise ImportFailed(
+                                [
+                                    f"The XLSX file has more than {limits.max_cells:,} texts "
+                                    "(IMPORT_MAX_CELLS) in its shared strings."
+                                ]
+                            )
+        except KeyError:
+            raise ImportFailed([f"The XLSX file lacks its part {path!r}."]) from None
+        except ElementTree.ParseError as error:
+            raise ImportFailed(
+                [f"The XLSX file's shared strings are not valid XML: {error}."]
+            ) from None
+
+
 def _cell_position(reference):
     letters = "".join(ch for ch in reference if ch.isalpha())
     column = 0
@@ -361,6 +402,7 @@ def read_xlsx(content, limits=None):
                     f"{limits.max_expanded_bytes:,} (IMPORT_MAX_EXPANDED_BYTES)."
                 ]
             )
+        _count_shared_strings(archive, limits)
         sheet_path = _first_sheet_path(archive)
         last_row, widest = _scan_sheet(archive, sheet_path, limits)
     if last_row == 0:

@@ -2,12 +2,16 @@
 
 Import is two steps: the uploaded file is checked and run in a transaction that is rolled back
 (the preview: every row's effect, or every problem), then, once confirmed, run for real. Between
-the steps the file waits in the server's temporary directory under a random name.
+the steps the file waits in a private folder of the server's temporary directory (readable by
+this process's user only), under a random name bound to the user who uploaded it; it is removed
+when confirmed, and any left behind (a preview never confirmed) after PENDING_IMPORT_MAX_AGE.
 """
 
+import os
 import re
 import secrets
 import tempfile
+import time
 from pathlib import Path
 
 from django import forms
@@ -49,8 +53,40 @@ class ImportForm(forms.Form):
     )
 
 
-def _pending_path(token):
-    return Path(tempfile.gettempdir()) / f"gdpr-register-import-{token}"
+# Pending imports older than this are removed (seconds).
+PENDING_IMPORT_MAX_AGE = 3600
+
+
+def _pending_folder():
+    folder = Path(tempfile.gettempdir()) / f"gdpr-register-imports-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    if folder.stat().st_mode & 0o077 or folder.is_symlink():
+        folder.chmod(0o700)
+    return folder
+
+
+def pending_path(user, token):
+    return _pending_folder() / f"{user.pk}-{token}"
+
+
+def _keep_pending(user, token, content):
+    """Write the uploaded bytes readable by this process's user only."""
+    descriptor = os.open(
+        pending_path(user, token), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600
+    )
+    with os.fdopen(descriptor, "wb") as pending:
+        pending.write(content)
+
+
+def remove_stale_pending(max_age=PENDING_IMPORT_MAX_AGE):
+    """Remove files of previews that were never confirmed."""
+    limit = time.time() - max_age
+    for pending in _pending_folder().iterdir():
+        try:
+            if pending.stat().st_mtime < limit:
+                pending.unlink()
+        except FileNotFoundError:
+            pass  # confirmed or removed by another process meanwhile
 
 
 def _effects(result):
@@ -112,6 +148,7 @@ class TransferAdminMixin:
     def import_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
+        remove_stale_pending()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -149,7 +186,7 @@ class TransferAdminMixin:
                 context["errors"] = failed.errors
             else:
                 token = secrets.token_hex(16)
-                _pending_path(token).write_bytes(content)
+                _keep_pending(request.user, token, content)
                 context.update(token=token, file_format=file_format, file_name=upload.name)
         return TemplateResponse(request, "compliance/admin/import.html", context)
 
@@ -177,7 +214,7 @@ class TransferAdminMixin:
         token = request.POST.get("token", "")
         file_format = request.POST.get("file_format", "")
         name = request.POST.get("file_name", "")[:200]
-        pending = _pending_path(token) if TOKEN.match(token) else None
+        pending = pending_path(request.user, token) if TOKEN.match(token) else None
         if pending is None or not pending.exists() or file_format not in self.import_formats():
             context["errors"] = [gettext("The uploaded file has expired: upload it again.")]
             context["form"] = ImportForm()

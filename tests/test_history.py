@@ -166,3 +166,97 @@ def test_every_save_bumps_the_edit_version(db):
     assert cookie.edit_version == 1
     cookie.save()
     assert models.Cookie.objects.get(pk=cookie.pk).edit_version == 2
+
+
+def category_data(category, **changes):
+    """The category's change form as the admin renders it, its element rows included."""
+    data = {
+        "slug": category.slug,
+        "position": category.position,
+        "edited_version": category.edit_version,
+    }
+    for code in ("en", "pl", "cs", "de"):
+        for field in ("name", "description", "safeguards", "source"):
+            data[f"{field}_{code}"] = getattr(category, f"{field}_{code}") or ""
+    elements = list(category.elements.order_by("position", "slug"))
+    data.update(
+        {
+            "elements-TOTAL_FORMS": str(len(elements)),
+            "elements-INITIAL_FORMS": str(len(elements)),
+            "elements-MIN_NUM_FORMS": "0",
+            "elements-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for n, element in enumerate(elements):
+        data[f"elements-{n}-id"] = str(element.pk)
+        data[f"elements-{n}-category"] = str(category.pk)
+        data[f"elements-{n}-slug"] = element.slug
+        data[f"elements-{n}-position"] = str(element.position)
+        data[f"elements-{n}-edited_version"] = str(element.edit_version)
+        for code in ("en", "pl", "cs", "de"):
+            data[f"elements-{n}-name_{code}"] = getattr(element, f"name_{code}") or ""
+    data.update(changes)
+    return data
+
+
+def test_inline_rows_of_two_editors_do_not_overwrite_each_other(
+    admin_client, client, django_user_model, demo
+):
+    """A data element edited by two people through its category: the second is refused."""
+    other = django_user_model.objects.create_superuser("alice", "alice@example.com", "pw")
+    client.force_login(other)
+    category = models.DataCategory.objects.filter(elements__isnull=False).first()
+    opened_by_both = category_data(category)
+    change = url(models.DataCategory, "change", category.pk)
+    first = client.post(change, {**opened_by_both, "elements-0-name_en": "Alice's name"})
+    assert first.status_code == 302
+    # The category itself is saved again by the first save (its version moved on): the
+    # second editor is refused even if only the element row differs.
+    second = admin_client.post(change, {**opened_by_both, "elements-0-name_en": "Admin's name"})
+    assert second.status_code == 200
+    assert "Your changes were not saved" in second.content.decode()
+    element = category.elements.order_by("position", "slug").first()
+    assert element.name_en == "Alice's name"
+
+
+def test_stale_inline_row_alone_is_refused(admin_client, demo):
+    """An element changed elsewhere (its own admin) since the category form was opened."""
+    category = models.DataCategory.objects.filter(elements__isnull=False).first()
+    opened = category_data(category)
+    element = category.elements.order_by("position", "slug").first()
+    element.name_en = "Changed elsewhere"
+    element.save()
+    response = admin_client.post(
+        url(models.DataCategory, "change", category.pk),
+        {**opened, "elements-0-name_en": "Overwritten?"},
+    )
+    assert response.status_code == 200
+    assert "Your changes were not saved" in response.content.decode()
+    element.refresh_from_db()
+    assert element.name_en == "Changed elsewhere"
+
+
+def test_save_without_the_version_field_is_refused(admin_client, demo):
+    """A POST that leaves out edited_version (a script, an old tab) cannot overwrite."""
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    data = cookie_data(cookie, purpose_en="No version")
+    del data["edited_version"]
+    response = admin_client.post(url(models.Cookie, "change", cookie.pk), data)
+    assert response.status_code == 200
+    assert "does not say which version" in response.content.decode()
+    assert models.Cookie.objects.get(pk=cookie.pk).purpose_en != "No version"
+
+    category = models.DataCategory.objects.filter(elements__isnull=False).first()
+    data = category_data(category, **{"elements-0-name_en": "No version"})
+    del data["elements-0-edited_version"]
+    response = admin_client.post(url(models.DataCategory, "change", category.pk), data)
+    assert response.status_code == 200
+    assert "does not say which version" in response.content.decode()
+    assert not models.DataElement.objects.filter(name_en="No version").exists()
+
+
+def test_inline_rows_render_their_version(admin_client, demo):
+    processor = models.Processor.objects.filter(locations__isnull=False).first()
+    content = admin_client.get(url(models.Processor, "change", processor.pk)).content.decode()
+    location = processor.locations.first()
+    assert f'name="locations-0-edited_version" value="{location.edit_version}"' in content

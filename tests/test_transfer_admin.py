@@ -104,3 +104,41 @@ def test_import_is_permissioned_like_edits(client, django_user_model, demo, role
     assert client.post(IMPORT, upload("cookies.csv")).status_code == status
     export = client.get(reverse("admin:compliance_cookie_export"), {"format": "json"})
     assert export.status_code == 200
+
+
+def test_pending_import_is_private_bound_to_its_user_and_removed(
+    admin_client, client, django_user_model, demo
+):
+    """The waiting file is readable by the server's user only, cannot be confirmed by another
+    user, is gone after confirmation, and is swept when never confirmed."""
+    import os
+    import stat
+    import time
+
+    from compliance import transfer_admin
+
+    preview = admin_client.post(IMPORT, upload("cookies.csv"))
+    token = preview.context["token"]
+    user = preview.wsgi_request.user
+    pending = transfer_admin.pending_path(user, token)
+    assert stat.S_IMODE(pending.stat().st_mode) == 0o600
+    assert stat.S_IMODE(pending.parent.stat().st_mode) == 0o700
+
+    other = django_user_model.objects.create_superuser("mallory", "m@example.com", "pw")
+    client.force_login(other)
+    stolen = client.post(IMPORT, {"token": token, "file_format": "csv", "file_name": "x.csv"})
+    assert "has expired" in stolen.content.decode()
+    assert pending.exists()
+
+    confirmed = admin_client.post(
+        IMPORT, {"token": token, "file_format": "csv", "file_name": "cookies.csv"}
+    )
+    assert confirmed.status_code == 302
+    assert not pending.exists()
+
+    abandoned = admin_client.post(IMPORT, upload("cookies.csv")).context["token"]
+    left = transfer_admin.pending_path(user, abandoned)
+    old = time.time() - transfer_admin.PENDING_IMPORT_MAX_AGE - 60
+    os.utime(left, (old, old))
+    admin_client.get(IMPORT)
+    assert not left.exists()

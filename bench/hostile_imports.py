@@ -1,0 +1,186 @@
+"""Peak memory and time of `import_register` on hostile files, and on a large honest one.
+
+Each file is imported by a fresh `manage.py import_register cookie FILE` process (a dry run, on
+bench/hostile_imports.sqlite3 unless DATABASE_URL is set); the figure is that process's peak
+resident memory (ru_maxrss) and wall-clock time, and its first line of output. The target
+(issue 13): every import stays under 300 MB, and every hostile file is refused with a message.
+
+    .venv/bin/python bench/hostile_imports.py
+"""
+
+import io
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ["en", "pl", "cs", "de"]
+sys.path.insert(0, str(ROOT))
+
+from bench import environment  # noqa: E402
+
+environment.setup("hostile_imports")
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+
+from compliance.reading import column_letter  # noqa: E402
+
+from tests.test_reading import (  # noqa: E402
+    CONTENT_TYPES,
+    HEADER,
+    ROOT_RELS,
+    WORKBOOK,
+    WORKBOOK_RELS,
+    cookie_row,
+    header_row,
+    inline,
+    xlsx,
+)
+
+
+SHARED_STRINGS_TYPE = (
+    '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+    'officedocument.spreadsheetml.sharedStrings+xml"/>'
+)
+SHARED_STRINGS_REL = (
+    '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/sharedStrings" Target="sharedStrings.xml"/>'
+)
+
+
+def packed(sheet_rows, shared_strings=None):
+    """An XLSX whose sheet's rows are produced by `sheet_rows` (streamed into the zip)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        types, rels = CONTENT_TYPES, WORKBOOK_RELS
+        if shared_strings:
+            types = types.replace("</Types>", SHARED_STRINGS_TYPE + "</Types>")
+            rels = rels.replace("</Relationships>", SHARED_STRINGS_REL + "</Relationships>")
+        archive.writestr("[Content_Types].xml", types)
+        archive.writestr("_rels/.rels", ROOT_RELS)
+        archive.writestr("xl/workbook.xml", WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", rels)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+                b'openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/>'
+                b"<sheetData>"
+            )
+            for chunk in sheet_rows():
+                sheet.write(chunk.encode())
+            sheet.write(b"</sheetData></worksheet>")
+        if shared_strings:
+            with archive.open("xl/sharedStrings.xml", "w") as strings:
+                strings.write(
+                    b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                )
+                for chunk in shared_strings():
+                    strings.write(chunk.encode())
+                strings.write(b"</sst>")
+    return buffer.getvalue()
+
+
+def five_million_rows():
+    """Rows without coordinates compress to almost nothing: 5 million in about 1.5 MB."""
+    yield header_row()
+    chunk = '<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 10_000
+    for _ in range(500):
+        yield chunk
+
+
+def wide_rows():
+    yield header_row()
+    for n in range(2, 20_002):
+        yield (
+            f'<row r="{n}">'
+            + "".join(f'<c r="{c}{n}"><v>1</v></c>' for c in ("A", "B", "C", "CV"))
+            + "</row>"
+        )
+
+
+def many_shared_strings():
+    for n in range(3_000_000):
+        yield f"<si><t>{n:x}</t></si>"
+
+
+def honest_rows():
+    """As many rows as the limit allows, with a purpose and description in four languages."""
+    columns = HEADER + [
+        f"{field}_{code}" for field in ("purpose", "description") for code in LANGUAGES
+    ]
+    letters = [column_letter(n) for n in range(1, len(columns) + 1)]
+    yield '<row r="1">' + "".join(inline(f"{c}1", h) for c, h in zip(letters, columns)) + "</row>"
+    for n in range(2, settings.IMPORT_MAX_ROWS + 2):
+        values = [f"cookie_{n:06d}", f"site{n % 50}.example", "necessary"]
+        values += [f"Purpose {n} ({code})" for code in LANGUAGES]
+        values += [f"What cookie {n} does, in {code}: remembers a choice." for code in LANGUAGES]
+        values += [f"Why cookie {n} is needed, in {code}: the chat." for code in LANGUAGES]
+        yield (
+            f'<row r="{n}">'
+            + "".join(inline(f"{c}{n}", value) for c, value in zip(letters, values))
+            + "</row>"
+        )
+
+
+FILES = {
+    "whole sheet declared (1.5 KB)": lambda: xlsx(
+        header_row() + cookie_row(2, "x"), dimension="A1:XFD1048576"
+    ),
+    "cell at XFD1048576": lambda: xlsx(
+        header_row() + cookie_row(2, "x") + f'<row r="1048576">{inline("XFD1048576", "x")}</row>'
+    ),
+    "5,000,000 rows": lambda: packed(five_million_rows),
+    "20,000 rows, 100 columns": lambda: packed(wide_rows),
+    "3,000,000 shared strings": lambda: packed(
+        lambda: iter([header_row(), '<row r="2"><c r="A2" t="s"><v>2999999</v></c></row>']),
+        many_shared_strings,
+    ),
+    "deeply nested JSON": lambda: b"[" * 5_000_000 + b"]" * 5_000_000,
+    "honest rows up to the row limit": lambda: packed(honest_rows),
+}
+
+
+def run(path):
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "import_register",
+            "cookie",
+            str(path),
+            "--dry-run",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=os.environ,
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    elapsed = time.perf_counter() - start
+    output = process.stdout.read().decode("utf-8", "replace").strip().splitlines()
+    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), output
+
+
+def main():
+    call_command("migrate", verbosity=0)
+    print(f"{'file':32} {'size':>10} {'time':>8} {'peak RSS':>10}  exit  first line")
+    with tempfile.TemporaryDirectory() as folder:
+        for label, make in FILES.items():
+            content = make()
+            suffix = ".json" if "JSON" in label else ".xlsx"
+            path = Path(folder) / f"file{suffix}"
+            path.write_bytes(content)
+            elapsed, peak, code, output = run(path)
+            first = (output[0] if output else "")[:90]
+            print(
+                f"{label:32} {len(content):>10,} {elapsed:>7.2f}s {peak:>8.0f} MB  {code:>4}  {first}"
+            )
+
+
+if __name__ == "__main__":
+    main()
