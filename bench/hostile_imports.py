@@ -29,7 +29,6 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from compliance.reading import column_letter  # noqa: E402
-
 from tests.test_reading import (  # noqa: E402
     CONTENT_TYPES,
     HEADER,
@@ -41,7 +40,6 @@ from tests.test_reading import (  # noqa: E402
     inline,
     xlsx,
 )
-
 
 SHARED_STRINGS_TYPE = (
     '<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
@@ -114,7 +112,11 @@ def honest_rows():
         f"{field}_{code}" for field in ("purpose", "description") for code in LANGUAGES
     ]
     letters = [column_letter(n) for n in range(1, len(columns) + 1)]
-    yield '<row r="1">' + "".join(inline(f"{c}1", h) for c, h in zip(letters, columns)) + "</row>"
+    yield (
+        '<row r="1">'
+        + "".join(inline(f"{c}1", h) for c, h in zip(letters, columns, strict=True))
+        + "</row>"
+    )
     for n in range(2, settings.IMPORT_MAX_ROWS + 2):
         values = [f"cookie_{n:06d}", f"site{n % 50}.example", "necessary"]
         values += [f"Purpose {n} ({code})" for code in LANGUAGES]
@@ -122,7 +124,7 @@ def honest_rows():
         values += [f"Why cookie {n} is needed, in {code}: the chat." for code in LANGUAGES]
         yield (
             f'<row r="{n}">'
-            + "".join(inline(f"{c}{n}", value) for c, value in zip(letters, values))
+            + "".join(inline(f"{c}{n}", value) for c, value in zip(letters, values, strict=True))
             + "</row>"
         )
 
@@ -177,9 +179,8 @@ def main():
             path.write_bytes(content)
             elapsed, peak, code, output = run(path)
             first = (output[0] if output else "")[:90]
-            print(
-                f"{label:32} {len(content):>10,} {elapsed:>7.2f}s {peak:>8.0f} MB  {code:>4}  {first}"
-            )
+            size = f"{len(content):>10,}"
+            print(f"{label:32} {size} {elapsed:>7.2f}s {peak:>8.0f} MB  {code:>4}  {first}")
 
 
 if __name__ == "__main__":

@@ -19,7 +19,8 @@ HEADER = ["name", "domain", "category"]
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?>'
     '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="rels" '
+    'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
     '<Default Extension="xml" ContentType="application/xml"/>'
     '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
     'officedocument.spreadsheetml.sheet.main+xml"/>'
@@ -68,7 +69,11 @@ def xlsx(rows_xml, dimension="A1:C2"):
 
 
 def header_row():
-    return '<row r="1">' + "".join(inline(f"{c}1", h) for c, h in zip("ABC", HEADER)) + "</row>"
+    return (
+        '<row r="1">'
+        + "".join(inline(f"{c}1", h) for c, h in zip("ABC", HEADER, strict=True))
+        + "</row>"
+    )
 
 
 def cookie_row(number, name):
@@ -278,7 +283,7 @@ def test_xlsx_export_of_a_register_with_control_characters(demo):
 
 def test_control_character_in_an_import_is_refused_with_row_and_column():
     factories.ProcessorFactory(name="Smartlook.com, s.r.o.")
-    content = "name,domain,category,purpose_en\nvt,,necessary,line\x0bbreak\n".encode()
+    content = b"name,domain,category,purpose_en\nvt,,necessary,line\x0bbreak\n"
     with pytest.raises(ImportFailed, match="Row 2, column 'purpose_en': Contains the invisible"):
         import_file("cookie", content, file_format="csv")
     assert not models.Cookie.objects.filter(name="vt").exists()
