@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -1053,8 +1053,71 @@ class ReleaseDocument(models.Model):
         return f"{self.release} {self.kind} {self.language}"
 
 
+class Redaction(models.Model):
+    """An audited redaction of a release: named values (personal data to be erased, Art. 17
+    GDPR) replaced in its stored snapshot, its change notices and its documents.
+
+    The release keeps its number; this row records who redacted it, when and why, how many
+    values were replaced where, and the content hash before and after. The values themselves
+    are not kept, only their SHA-256, so that the record does not undo the erasure. The
+    database allows a release's content to change only to a hash recorded here (see the
+    migration that adds the triggers)."""
+
+    release = models.ForeignKey(
+        Release,
+        verbose_name=_("release"),
+        related_name="redactions",
+        on_delete=models.PROTECT,
+        editable=False,
+    )
+    redacted_at = models.DateTimeField(_("redacted at"), editable=False)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("redacted by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="redactions",
+    )
+    reason = models.TextField(_("reason"), editable=False)
+    # [{"value_sha256": ..., "replacement": ..., "occurrences": n, "places": ["contacts", ...]}]
+    replacements = models.JSONField(_("replacements"), editable=False)
+    original_content_hash = models.CharField(
+        _("content hash before"), max_length=64, editable=False
+    )
+    content_hash = models.CharField(_("content hash after"), max_length=64, editable=False)
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("redaction")
+        verbose_name_plural = _("redactions")
+        ordering = ["-redacted_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "content_hash"], name="redaction_unique_result"
+            ),
+        ]
+
+    def __str__(self):
+        return _("Release %(number)d redacted on %(date)s") % {
+            "number": self.release.number,
+            "date": timezone.localtime(self.redacted_at).date().isoformat(),
+        }
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(_("Redaction records cannot be changed."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(_("Redaction records cannot be deleted."))
+
+
 @receiver(pre_save, sender=Release)
 @receiver(pre_save, sender=ChangeNotice)
+@receiver(pre_save, sender=Redaction)
 def refuse_raw_overwrite(sender, instance, raw, **kwargs):
     """loaddata saves raw, past save(): refuse to overwrite an existing release or notice."""
     if raw and sender._default_manager.filter(pk=instance.pk).exists():

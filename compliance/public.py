@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
+from django.db.models import Max
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
@@ -25,7 +26,7 @@ from django.utils import timezone, translation
 from django.utils.http import http_date, parse_http_date_safe
 
 from compliance.localize import localize, public_view
-from compliance.models import ChangeNotice, Release
+from compliance.models import ChangeNotice, Redaction, Release
 from compliance.releases import verified_snapshot
 from compliance.sanitize import remove_controls
 
@@ -45,6 +46,16 @@ class PublishedRelease:
     content_hash: str
     published_at: object
     effective_date: object
+    # When personal data was last removed from it (compliance.releases.redact), or None.
+    redacted_at: object = None
+
+
+FACTS = ("pk", "number", "content_hash", "published_at", "effective_date", "redacted_at")
+
+
+def _facts(releases):
+    row = releases.annotate(redacted_at=Max("redactions__redacted_at")).values_list(*FACTS).first()
+    return PublishedRelease(*row) if row else None
 
 
 _latest = {"release": None, "checked": 0.0}
@@ -56,28 +67,20 @@ def latest():
     now = time.monotonic()
     with _lock:
         if now - _latest["checked"] >= settings.PUBLIC_RELEASE_CHECK_SECONDS:
-            row = (
-                Release.objects.order_by("-number")
-                .values_list("pk", "number", "content_hash", "published_at", "effective_date")
-                .first()
-            )
-            _latest["release"] = PublishedRelease(*row) if row else None
+            _latest["release"] = _facts(Release.objects.order_by("-number"))
             _latest["checked"] = now
         return _latest["release"]
 
 
 def by_number(number):
-    row = (
-        Release.objects.filter(number=number)
-        .values_list("pk", "number", "content_hash", "published_at", "effective_date")
-        .first()
-    )
-    return PublishedRelease(*row) if row else None
+    return _facts(Release.objects.filter(number=number))
 
 
 @receiver(post_save, sender=Release)
+@receiver(post_save, sender=Redaction)
 def forget_latest(sender, **kwargs):
-    """A new release is public at once in the process that published it."""
+    """A new or redacted release is public at once in the process that made it (others look
+    again within PUBLIC_RELEASE_CHECK_SECONDS: the new content hash is a new cache key)."""
     with _lock:
         _latest["checked"] = 0.0
 
@@ -214,7 +217,11 @@ def cookie_list(snapshot, language):
 def _published_cookie_list(release, language):
     with translation.override(language):
         data = cookie_list(snapshot_of(release), language)
-    data.update(release=release.number, effective_date=release.effective_date.isoformat())
+    data.update(
+        release=release.number,
+        effective_date=release.effective_date.isoformat(),
+        redacted_at=release.redacted_at.isoformat() if release.redacted_at else None,
+    )
     return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
@@ -229,6 +236,17 @@ def _published_snapshot_json(release):
         "published_at": release.published_at.isoformat(),
         "effective_date": release.effective_date.isoformat(),
         "content_hash": release.content_hash,
+        # Personal data removed after publication: when, and the hashes before and after.
+        "redactions": [
+            {
+                "redacted_at": redacted_at.isoformat(),
+                "original_content_hash": original,
+                "content_hash": digest,
+            }
+            for redacted_at, original, digest in Redaction.objects.filter(release_id=release.pk)
+            .order_by("redacted_at")
+            .values_list("redacted_at", "original_content_hash", "content_hash")
+        ],
         "snapshot": snapshot_of(release),
     }
     return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")

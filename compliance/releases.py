@@ -7,16 +7,24 @@ release's, a user without the publish permission).
 """
 
 import datetime
+import hashlib
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from compliance.diff import diff_snapshots
 from compliance.health import build_report
-from compliance.models import ChangeKind, ChangeNotice, ProcessorStatus, Release
+from compliance.models import (
+    ChangeKind,
+    ChangeNotice,
+    ProcessorStatus,
+    Redaction,
+    Release,
+    ReleaseDocument,
+)
 from compliance.sanitize import first_control
 from compliance.snapshot import SCHEMA_VERSION, build_snapshot, content_hash
 
@@ -229,3 +237,132 @@ def publish(*, note, user=None, effective_date=None, notice_days=None):
             notice.release = release
         ChangeNotice.objects.bulk_create(notices)
     return release
+
+
+# --- Redaction ---------------------------------------------------------------------------------
+
+REDACTED = "[redacted]"
+# Shorter values would match inside unrelated words ("Jo" in "Jobs").
+MIN_REDACTED_LENGTH = 3
+
+
+class RedactionRefused(Exception):
+    def __init__(self, reasons):
+        self.reasons = [str(reason) for reason in reasons]
+        super().__init__(" ".join(self.reasons))
+
+
+def _replaced(tree, replacements, places, path):
+    """`tree` with every occurrence of each value replaced; `places` records where."""
+    if isinstance(tree, str):
+        for value, replacement in replacements.items():
+            if value in tree:
+                places[value].append(path or "(text)")
+                tree = tree.replace(value, replacement)
+        return tree
+    if isinstance(tree, dict):
+        return {
+            key: _replaced(item, replacements, places, f"{path}.{key}" if path else key)
+            for key, item in tree.items()
+        }
+    if isinstance(tree, list):
+        return [
+            _replaced(item, replacements, places, f"{path}[{n}]") for n, item in enumerate(tree)
+        ]
+    return tree
+
+
+def occurs_in(release, values):
+    """Whether any of `values` occurs in `release` (snapshot, note or change notices)."""
+    places = {value: [] for value in values}
+    contents = [release.snapshot, release.note]
+    for notice in release.change_notices.all():
+        contents += [notice.processor_name, notice.description, notice.processor]
+    _replaced(contents, {value: value for value in values}, places, "")
+    return any(places.values())
+
+
+def redact(release, replacements, *, reason, user=None):
+    """Replace named values (personal data to be erased) in `release`: its snapshot, note,
+    change notices and documents, which are deleted to be rendered again. The release keeps
+    its number; a Redaction records who, when, why, what (as SHA-256 and places) and the
+    content hash before and after. Returns the Redaction or raises RedactionRefused."""
+    reason = (reason or "").strip()
+    replacements = {value: (replacement or REDACTED) for value, replacement in replacements}
+    reasons = []
+    if user is not None and not user.has_perm(PUBLISH_PERMISSION):
+        raise RedactionRefused(
+            [gettext("%(user)s may not redact releases.") % {"user": user.get_username()}]
+        )
+    if not reason:
+        reasons.append(gettext("A redaction needs a reason (e.g. an erasure request)."))
+    if not replacements:
+        reasons.append(gettext("Name at least one value to redact."))
+    for value, replacement in replacements.items():
+        if len(value.strip()) < MIN_REDACTED_LENGTH:
+            reasons.append(
+                gettext("%(value)r is too short to redact safely (at least %(min)d characters).")
+                % {"value": value, "min": MIN_REDACTED_LENGTH}
+            )
+        if value in replacement:
+            reasons.append(gettext("A replacement cannot contain the value it replaces."))
+    if reasons:
+        raise RedactionRefused(reasons)
+
+    with transaction.atomic():
+        release = Release.objects.select_for_update().get(pk=release.pk)
+        verified_snapshot(release)
+        notices = list(ChangeNotice.objects.filter(release=release).order_by("pk"))
+        places = {value: [] for value in replacements}
+        snapshot = _replaced(release.snapshot, replacements, places, "snapshot")
+        note = _replaced(release.note, replacements, places, "note")
+        changed_notices = [
+            (
+                notice,
+                _replaced(notice.processor_name, replacements, places, f"notice[{n}].processor"),
+                _replaced(notice.description, replacements, places, f"notice[{n}].description"),
+                _replaced(notice.processor, replacements, places, f"notice[{n}].details"),
+            )
+            for n, notice in enumerate(notices)
+        ]
+        missing = [value for value, found in places.items() if not found]
+        if missing:
+            raise RedactionRefused(
+                [
+                    gettext("%(value)r does not occur in release %(number)d.")
+                    % {"value": value, "number": release.number}
+                    for value in missing
+                ]
+            )
+        digest = content_hash(snapshot)
+        # The record first: the database lets the release change only to a hash it names.
+        redaction = Redaction.objects.create(
+            release=release,
+            redacted_at=timezone.now(),
+            redacted_by=user,
+            reason=reason,
+            replacements=[
+                {
+                    "value_sha256": hashlib.sha256(value.encode("utf-8")).hexdigest(),
+                    "replacement": replacement,
+                    "occurrences": len(places[value]),
+                    "places": places[value],
+                }
+                for value, replacement in replacements.items()
+            ],
+            original_content_hash=release.content_hash,
+            content_hash=digest,
+        )
+        # Past the application's immutability guards on purpose (the models refuse update()).
+        models.QuerySet.update(
+            Release.objects.filter(pk=release.pk), snapshot=snapshot, note=note, content_hash=digest
+        )
+        for notice, name, description, details in changed_notices:
+            models.QuerySet.update(
+                ChangeNotice.objects.filter(pk=notice.pk),
+                processor_name=name,
+                description=description,
+                processor=details,
+            )
+        ReleaseDocument.objects.filter(release=release).delete()
+    return redaction

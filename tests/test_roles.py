@@ -165,3 +165,16 @@ def test_publish_command_checks_the_users_role(django_user_model, demo, role, al
         with pytest.raises(CommandError, match=f"{role} may not publish releases"):
             call_command("publish", "--note", "First", "--user", role, stdout=out)
         assert not models.Release.objects.exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_may_preview_the_draft(login, demo, role):
+    """Viewers, editors and publishers may see the draft through the public templates."""
+    assert login(role).get("/preview/en/cookies/").status_code == 200
+
+
+def test_staff_without_a_role_may_not_preview_the_draft(client, django_user_model, demo):
+    """Being staff is not enough: the preview shows the unpublished register."""
+    user = django_user_model.objects.create_user("staff", "s@example.com", "pw", is_staff=True)
+    client.force_login(user)
+    assert client.get("/preview/en/privacy/").status_code == 403

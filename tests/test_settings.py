@@ -69,3 +69,45 @@ def test_database_is_the_one_configured(db):
 
     url = os.environ.get("DATABASE_URL", "")
     assert connection.vendor == ("postgresql" if url.startswith("postgres") else "sqlite")
+
+
+def test_health_check_answers_plain_http_in_production_and_admin_has_a_csp():
+    """Load balancers probe /healthz over HTTP (no redirect to HTTPS); other paths redirect;
+    admin pages carry a Content-Security-Policy that allows no inline script."""
+    script = (
+        "from django.test import Client\n"
+        "c = Client(SERVER_NAME='register.example.com')\n"
+        "h = c.get('/healthz')\n"
+        "print('health', h.status_code, h.content.decode())\n"
+        "a = c.get('/admin/login/')\n"
+        "print('admin', a.status_code)\n"
+        "s = c.get('/admin/jsi18n/', secure=True)\n"
+        "print('csp', s.status_code, s['Content-Security-Policy'])\n"
+    )
+    result = run_manage(
+        "shell", "--no-imports", "-c", script, **production_env(DATABASE_URL="sqlite://:memory:")
+    )
+    assert result.returncode == 0, result.stderr
+    lines = dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())
+    assert lines["health"] == "200 ok"
+    assert lines["admin"] == "301"
+    status, policy = lines["csp"].split(" ", 1)
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+    assert "frame-ancestors" in policy
+
+
+def test_sqlite_is_set_up_for_a_multi_user_server(tmp_path):
+    """SQLite (the default) runs in WAL mode with a busy timeout and immediate transactions."""
+    script = (
+        "from django.db import connection\n"
+        "cursor = connection.cursor()\n"
+        "print(cursor.execute('PRAGMA journal_mode').fetchone()[0])\n"
+        "print(connection.settings_dict['OPTIONS']['transaction_mode'])\n"
+        "print(connection.settings_dict['OPTIONS']['timeout'])\n"
+    )
+    database = f"sqlite:///{tmp_path / 'register.sqlite3'}"
+    result = run_manage(
+        "shell", "--no-imports", "-c", script, DJANGO_ENV="development", DATABASE_URL=database
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["wal", "IMMEDIATE", "20"]
