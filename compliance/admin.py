@@ -37,6 +37,7 @@ from compliance.models import (
     ProcessingLocation,
     Processor,
     Purpose,
+    Redaction,
     Release,
     StorageItem,
     TechnicalMeasure,
@@ -731,6 +732,29 @@ class ChangeNoticeAdmin(ReadOnlyAdmin):
     @admin.display(description=_("notice"))
     def notice_text(self, obj):
         return obj.text
+
+
+@admin.register(Redaction)
+class RedactionAdmin(ReadOnlyAdmin):
+    """The audit trail of redactions (manage.py redact_release); the values themselves are
+    recorded only as their SHA-256."""
+
+    list_display = ["release", "redacted_at", "redacted_by", "reason", "short_hashes"]
+    list_select_related = ["release", "redacted_by"]
+    fields = [
+        "release",
+        "redacted_at",
+        "redacted_by",
+        "reason",
+        "replacements",
+        "original_content_hash",
+        "content_hash",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("content hash before and after"))
+    def short_hashes(self, obj):
+        return f"{obj.original_content_hash[:12]} → {obj.content_hash[:12]}"
 
 
 @admin.register(KnownCookie)

@@ -13,7 +13,7 @@ VIEWER, EDITOR, PUBLISHER = "viewer", "editor", "publisher"
 ROLES = (VIEWER, EDITOR, PUBLISHER)
 
 # Models anyone with a role reads but nobody edits through the admin.
-PUBLISHED_MODELS = {"release", "changenotice", "releasedocument"}
+PUBLISHED_MODELS = {"release", "changenotice", "releasedocument", "redaction"}
 
 
 def role_permissions(permissions):
