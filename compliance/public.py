@@ -116,7 +116,9 @@ def notices(language):
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
     return [
         {
-            "id": f"release-{n.release.number}-{n.kind}-{n.processor_name}",
+            # Entry ids never change; a control character stored before the rule could not
+            # stand in XML, so it is left out of the id as of the text.
+            "id": f"release-{n.release.number}-{n.kind}-{remove_controls(n.processor_name)}",
             "release": n.release.number,
             "kind": n.kind,
             "kind_label": n.get_kind_display(),

@@ -29,9 +29,15 @@ def test_every_register_model_is_in_the_admin():
     assert expected <= set(REGISTER_MODELS)
 
 
-# Added only by the system: one organisation; releases and notices come from publishing; the
-# known-cookie library from its file.
-NOT_ADDABLE = {models.Organisation, models.Release, models.ChangeNotice, models.KnownCookie}
+# Added only by the system: one organisation; releases and notices come from publishing;
+# redactions from redact_release; the known-cookie library from its file.
+NOT_ADDABLE = {
+    models.Organisation,
+    models.Release,
+    models.ChangeNotice,
+    models.Redaction,
+    models.KnownCookie,
+}
 
 
 @pytest.mark.parametrize("model", REGISTERED, ids=lambda m: m._meta.model_name)
@@ -40,7 +46,8 @@ def test_changelist_and_forms_render(admin_client, demo, model):
     models.Processor.objects.filter(name="Smartlook.com, s.r.o.").update(status="planned")
     releases.publish(note="First")
     factories.ProcessorFactory(name="Hosting s.r.o.")
-    releases.publish(note="Adds hosting")
+    second = releases.publish(note="Adds hosting")
+    releases.redact(second, [("Hosting s.r.o.", "H.")], reason="Test")
     assert admin_client.get(url(model, "changelist")).status_code == 200
     assert admin_client.get(url(model, "changelist"), {"q": "ssupp"}).status_code == 200
     obj = model._default_manager.first()

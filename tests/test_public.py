@@ -213,3 +213,46 @@ def test_gzip_for_clients_that_accept_it(client, released):
     )
     assert again.status_code == 304
     assert client.get("/en/cookies/", HTTP_IF_NONE_MATCH=packed["ETag"]).status_code == 200
+
+
+def test_control_characters_stored_before_the_rule_break_nothing(client, released, tmp_path):
+    """A processor name with Word's manual line break (U+000B), stored past validation and
+    published: every feed stays valid XML, pages and JSON carry no control character, the
+    static export completes, and the next release's feed is valid too."""
+    hosting = factories.ProcessorFactory(name="Hosting s.r.o.")
+    models.Processor.objects.filter(pk=hosting.pk).update(name="Hosting\x0bline s.r.o.")
+    publish(note="Hosting")
+    for language in ("en", "pl", "cs", "de"):
+        response = client.get(f"/{language}/subprocessors/feed.atom")
+        assert response.status_code == 200
+        feed = ET.fromstring(response.content)
+        titles = [entry.find(f"{ATOM}title").text for entry in feed.findall(f"{ATOM}entry")]
+        assert any("Hosting\nline s.r.o." in title for title in titles)
+        for url in (f"/{language}/subprocessors/", f"/api/v1/{language}/cookies.json"):
+            assert b"\x0b" not in client.get(url).content
+    assert b"\\u000b" not in client.get("/api/v1/releases/latest.json").content
+    call_command("build_site", "-o", str(tmp_path))
+    factories.ProcessorFactory(name="Backup GmbH")
+    publish(note="Backups")
+    assert ET.fromstring(client.get("/en/subprocessors/feed.atom").content) is not None
+
+
+def test_control_character_is_refused_in_the_admin(admin_client, demo):
+    """The admin form names the field and the character instead of storing it."""
+    from django.urls import reverse
+
+    response = admin_client.post(
+        reverse("admin:compliance_processor_add"),
+        {
+            "name": "Vertical\x0btab s.r.o.",
+            "status": "active",
+            "transfer_safeguard": "eea",
+            "locations-TOTAL_FORMS": "0",
+            "locations-INITIAL_FORMS": "0",
+            "locations-MIN_NUM_FORMS": "0",
+            "locations-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == 200
+    assert "invisible control character U+000B at position 9" in response.content.decode()
+    assert not models.Processor.objects.filter(name__startswith="Vertical").exists()
