@@ -592,6 +592,10 @@ class ReleaseAdmin(ReadOnlyAdmin):
         release = self.get_object(request, object_id)
         if release is None or not self.has_view_permission(request, release):
             raise Http404
+        try:
+            releases.verified_snapshot(release)
+        except releases.TamperedRelease as refusal:
+            messages.error(request, str(refusal))
         against, diff = self._comparison(request, release)
         extra_context = {
             **(extra_context or {}),
@@ -638,7 +642,10 @@ class ReleaseAdmin(ReadOnlyAdmin):
             pdf, release = documents.draft_document(kind, language), None
         elif version.isdigit():
             release = get_object_or_404(Release, number=int(version))
-            pdf = documents.release_document(release, kind, language)
+            try:
+                pdf = documents.release_document(release, kind, language)
+            except releases.TamperedRelease as refusal:
+                return HttpResponse(str(refusal), status=500, content_type="text/plain")
         else:
             raise Http404
         response = HttpResponse(pdf, content_type="application/pdf")

@@ -17,10 +17,11 @@ ADMIN_CONTENT_SECURITY_POLICY = (
 class AdminContentSecurityPolicyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        # Read once per process: public pages, the hot path, pay one startswith() for this.
+        self.admin_prefix = "/" + settings.ADMIN_URL_PREFIX.strip("/") + "/"
 
     def __call__(self, request):
         response = self.get_response(request)
-        admin_prefix = "/" + settings.ADMIN_URL_PREFIX.strip("/") + "/"
-        if request.path.startswith(admin_prefix) and "Content-Security-Policy" not in response:
+        if request.path.startswith(self.admin_prefix) and "Content-Security-Policy" not in response:
             response["Content-Security-Policy"] = ADMIN_CONTENT_SECURITY_POLICY
         return response

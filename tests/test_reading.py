@@ -287,3 +287,13 @@ def test_control_character_in_an_import_is_refused_with_row_and_column():
     with pytest.raises(ImportFailed, match="Row 2, column 'purpose_en': Contains the invisible"):
         import_file("cookie", content, file_format="csv")
     assert not models.Cookie.objects.filter(name="vt").exists()
+
+
+@override_settings(IMPORT_MAX_SECONDS=0)
+def test_reading_stops_at_the_time_limit():
+    """A file that takes too long to read is refused, naming the limit and the row reached."""
+    content = ("name,domain,category\n" + "x,,necessary\n" * 600).encode()
+    with pytest.raises(
+        ImportFailed, match=r"longer than 0 s \(IMPORT_MAX_SECONDS\); stopped at row"
+    ):
+        read_table(content, "csv")

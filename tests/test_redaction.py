@@ -177,7 +177,7 @@ def forge(release, snapshot):
     )
 
 
-def test_tampered_release_is_refused_loudly(client, release_with_personal_data, caplog):
+def test_tampered_release_is_refused_loudly(client, admin_user, release_with_personal_data, caplog):
     """Content changed behind the application's back is never served or rendered."""
     release = release_with_personal_data
     tampered = dict(
@@ -193,4 +193,9 @@ def test_tampered_release_is_refused_loudly(client, release_with_personal_data, 
     assert any(record.levelname == "CRITICAL" for record in caplog.records)
     with pytest.raises(TamperedRelease):
         documents.release_document(models.Release.objects.get(pk=release.pk), "annex", "en")
+    client.force_login(admin_user)
+    page = client.get(f"/admin/compliance/release/{release.pk}/change/").content.decode()
+    assert "changed outside the application" in page
+    download = client.get("/admin/compliance/release/document/1/annex/en.pdf")
+    assert download.status_code == 500 and b"changed outside" in download.content
     assert public_view(tampered)  # the check is on the stored hash, not on the content
