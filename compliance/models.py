@@ -894,18 +894,38 @@ class ImmutableQuerySet(models.QuerySet):
     """Refuses bulk updates and deletes, which bypass save() and delete()."""
 
     def update(self, **kwargs):
-        raise ImmutableError(_("Published releases cannot be changed."))
+        raise ImmutableError(self.model.CHANGE_REFUSED)
 
     def delete(self):
-        raise ImmutableError(_("Published releases cannot be deleted."))
+        raise ImmutableError(self.model.DELETE_REFUSED)
 
 
-class Release(models.Model):
-    """Release N: a frozen snapshot of the register, as published. Never changed or deleted.
+class ImmutableModel(models.Model):
+    """Rows written once and never changed or deleted: releases, their change notices and
+    redaction records. Raw saves (loaddata) are refused by refuse_raw_overwrite below, and the
+    database refuses the rest (migration 0007_release_guards)."""
 
-    The guards are here (save, delete, bulk operations) and in signals.py (raw saves such as
-    loaddata); the admin offers no change or delete either.
-    """
+    CHANGE_REFUSED = _("Published releases cannot be changed.")
+    DELETE_REFUSED = _("Published releases cannot be deleted.")
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(self.CHANGE_REFUSED)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(self.DELETE_REFUSED)
+
+
+class Release(ImmutableModel):
+    """Release N: a frozen snapshot of the register, as published. Never changed or deleted
+    (ImmutableModel), except by an audited redaction (Redaction); the admin offers no change or
+    delete either."""
 
     number = models.PositiveIntegerField(_("number"), editable=False)
     published_at = models.DateTimeField(_("published at"), editable=False)
@@ -924,8 +944,6 @@ class Release(models.Model):
     snapshot = models.JSONField(_("snapshot"), editable=False)
     content_hash = models.CharField(_("content hash"), max_length=64, editable=False)
 
-    objects = ImmutableQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("release")
         verbose_name_plural = _("releases")
@@ -943,14 +961,6 @@ class Release(models.Model):
             "date": self.effective_date.isoformat(),
         }
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableError(_("Published releases cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError(_("Published releases cannot be deleted."))
-
     def natural_key(self):
         return (self.number,)
 
@@ -960,7 +970,7 @@ class ChangeKind(models.TextChoices):
     REMOVED = "removed", _("Sub-processor no longer used")
 
 
-class ChangeNotice(models.Model):
+class ChangeNotice(ImmutableModel):
     """Notice of an intended sub-processor change (Art. 28(2) GDPR, Clause 7.7 of the SCCs).
 
     Recorded by the release that makes the change; the controller may object until the change
@@ -984,7 +994,8 @@ class ChangeNotice(models.Model):
     notice_period_days = models.PositiveIntegerField(_("notice period (days)"), editable=False)
     takes_effect_on = models.DateField(_("takes effect on"), editable=False)
 
-    objects = ImmutableQuerySet.as_manager()
+    CHANGE_REFUSED = _("Change notices cannot be changed.")
+    DELETE_REFUSED = _("Change notices cannot be deleted.")
 
     class Meta:
         verbose_name = _("sub-processor change notice")
@@ -1002,14 +1013,6 @@ class ChangeNotice(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.processor_name}"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableError(_("Change notices cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError(_("Change notices cannot be deleted."))
 
     @property
     def text(self):
@@ -1053,7 +1056,7 @@ class ReleaseDocument(models.Model):
         return f"{self.release} {self.kind} {self.language}"
 
 
-class Redaction(models.Model):
+class Redaction(ImmutableModel):
     """An audited redaction of a release: named values (personal data to be erased, Art. 17
     GDPR) replaced in its stored snapshot, its change notices and its documents.
 
@@ -1088,7 +1091,8 @@ class Redaction(models.Model):
     )
     content_hash = models.CharField(_("content hash after"), max_length=64, editable=False)
 
-    objects = ImmutableQuerySet.as_manager()
+    CHANGE_REFUSED = _("Redaction records cannot be changed.")
+    DELETE_REFUSED = _("Redaction records cannot be deleted.")
 
     class Meta:
         verbose_name = _("redaction")
@@ -1106,19 +1110,11 @@ class Redaction(models.Model):
             "date": timezone.localtime(self.redacted_at).date().isoformat(),
         }
 
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableError(_("Redaction records cannot be changed."))
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError(_("Redaction records cannot be deleted."))
-
 
 @receiver(pre_save, sender=Release)
 @receiver(pre_save, sender=ChangeNotice)
 @receiver(pre_save, sender=Redaction)
 def refuse_raw_overwrite(sender, instance, raw, **kwargs):
-    """loaddata saves raw, past save(): refuse to overwrite an existing release or notice."""
+    """loaddata saves raw, past save(): refuse to overwrite an existing immutable row."""
     if raw and sender._default_manager.filter(pk=instance.pk).exists():
-        raise ImmutableError(_("Published releases cannot be changed."))
+        raise ImmutableError(sender.CHANGE_REFUSED)
