@@ -10,7 +10,7 @@ from django.conf import settings
 ADMIN_CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 
 

@@ -17,7 +17,10 @@ class Command(BaseCommand):
         target = parser.add_mutually_exclusive_group(required=True)
         target.add_argument("--release", type=int, action="append", help="A release number.")
         target.add_argument(
-            "--all", action="store_true", help="Every release in which a value occurs."
+            "--all",
+            action="store_true",
+            dest="every_release",
+            help="Every release in which a value occurs.",
         )
         parser.add_argument(
             "--value", action="append", required=True, help="A value to remove (repeatable)."
@@ -28,14 +31,14 @@ class Command(BaseCommand):
         parser.add_argument("--reason", required=True, help="Why, e.g. 'erasure request 2026-41'.")
         parser.add_argument("--user", help="Redact as this user (needs the publisher role).")
 
-    def handle(self, *args, release, all, value, replacement, reason, user, **options):
+    def handle(self, *args, release, every_release, value, replacement, reason, user, **options):
         redactor = None
         if user:
             try:
                 redactor = get_user_model().objects.get_by_natural_key(user)
             except get_user_model().DoesNotExist:
                 raise CommandError(f"There is no user {user!r}.") from None
-        if all:
+        if every_release:
             targets = [r for r in Release.objects.order_by("number") if occurs_in(r, value)]
             if not targets:
                 raise CommandError("None of the values occurs in any release.")
@@ -45,7 +48,7 @@ class Command(BaseCommand):
             if missing:
                 raise CommandError(f"There is no release {missing[0]}.")
         for target in targets:
-            present = [v for v in value if occurs_in(target, [v])] if all else value
+            present = [v for v in value if occurs_in(target, [v])] if every_release else value
             try:
                 redaction = redact(
                     target, [(v, replacement) for v in present], reason=reason, user=redactor
