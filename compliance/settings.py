@@ -186,6 +186,12 @@ IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "500000"))
 IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_MAX_EXPANDED_BYTES", str(100 * 1024 * 1024)))
 IMPORT_MAX_SECONDS = int(os.environ.get("IMPORT_MAX_SECONDS", "120"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+# Uploads over the import limit are cut off while they arrive (compliance/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "compliance.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Art. 28(2): how many days before a sub-processor change takes effect customers are told.
 SUBPROCESSOR_NOTICE_DAYS = int(os.environ.get("SUBPROCESSOR_NOTICE_DAYS", "30"))

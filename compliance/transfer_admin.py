@@ -166,7 +166,9 @@ class TransferAdminMixin:
             for name in self.import_formats()
         ]
         context["form"] = form
-        if request.method == "POST" and form.is_valid():
+        if getattr(request, "upload_refused", None):
+            context["errors"] = [request.upload_refused]
+        elif request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
             try:
                 if upload.size > settings.IMPORT_MAX_BYTES:

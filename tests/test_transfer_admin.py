@@ -142,3 +142,14 @@ def test_pending_import_is_private_bound_to_its_user_and_removed(
     os.utime(left, (old, old))
     admin_client.get(IMPORT)
     assert not left.exists()
+
+
+@override_settings(IMPORT_MAX_BYTES=1000)
+def test_oversized_upload_is_cut_off_while_it_arrives(admin_client, demo):
+    """A request larger than the limit is refused with the sizes, before it is stored."""
+    big = SimpleUploadedFile("big.csv", b"name,domain,category\n" + b"x,,necessary\n" * 10_000)
+    response = admin_client.post(IMPORT, {"file": big, "format": ""})
+    content = response.content.decode()
+    assert "the limit is 1,000 bytes" in content
+    assert "This field is required" not in content
+    assert 'id="confirm-import"' not in content
