@@ -9,6 +9,7 @@ spreadsheet formulas (reading.escape: an apostrophe before = + - @ at the start 
 after every separator a spreadsheet may split it at), which imports remove again.
 """
 
+import datetime
 import json
 
 import reversion
@@ -41,6 +42,37 @@ def read_dataset(content, file_format):
         raise ImportFailed(["The file has a header row but no data rows."])
     dataset = tablib.Dataset(headers=headers)
     dataset.extend(rows)
+    return dataset
+
+
+def pack_dataset(dataset):
+    """A read file's rows as bytes to keep between the admin's preview and its confirmation,
+    so that the file is parsed once; dates keep their type (an XLSX date cell)."""
+
+    def cell(value):
+        if isinstance(value, datetime.datetime):
+            return {"$datetime": value.isoformat()}
+        if isinstance(value, datetime.date):
+            return {"$date": value.isoformat()}
+        return value
+
+    rows = [[cell(value) for value in row] for row in dataset]
+    return json.dumps({"headers": dataset.headers, "rows": rows}, ensure_ascii=False).encode()
+
+
+def unpack_dataset(content):
+    """The Dataset pack_dataset() kept."""
+
+    def cell(value):
+        if isinstance(value, dict) and "$datetime" in value:
+            return datetime.datetime.fromisoformat(value["$datetime"])
+        if isinstance(value, dict) and "$date" in value:
+            return datetime.date.fromisoformat(value["$date"])
+        return value
+
+    packed = json.loads(content)
+    dataset = tablib.Dataset(headers=packed["headers"])
+    dataset.extend([[cell(value) for value in row] for row in packed["rows"]])
     return dataset
 
 
@@ -102,15 +134,34 @@ def run_import(model, dataset, *, user=None, dry_run=False, source=""):
 
     Returns the import-export Result (rows with their effect, for a preview). Raises
     ImportFailed with every problem found; then nothing has been written.
+
+    A dry run (the preview) writes nothing at all and opens no transaction, so it takes no
+    write lock: on SQLite, editors keep saving while a large file is previewed. Each row is
+    still loaded, compared and validated as the import would; what only the database can refuse
+    (a uniqueness race) is reported by the import itself.
     """
     check_columns(model, dataset)
     resource = resource_for(model)()
+    if dry_run:
+        # import_data() always wraps a dry run in a transaction that it rolls back;
+        # import_data_inner() without one validates the rows and skips every save.
+        result = resource.import_data_inner(
+            dataset,
+            dry_run=True,
+            raise_errors=False,
+            using_transactions=False,
+            collect_failed_rows=False,
+            retain_instance_in_row_result=True,
+            user=user,
+        )
+        errors = errors_of(resource, result)
+        if errors:
+            raise ImportFailed(errors)
+        return result
     with transaction.atomic(), reversion.create_revision():
         if user is not None:
             reversion.set_user(user)
         reversion.set_comment(f"Imported {model._meta.verbose_name_plural} from {source}".strip())
-        # Always really run (a preview then shows every effect, relations included) and roll
-        # back below for a dry run or on any error.
         result = resource.import_data(
             dataset,
             dry_run=False,
@@ -123,8 +174,6 @@ def run_import(model, dataset, *, user=None, dry_run=False, source=""):
         if errors:
             transaction.set_rollback(True)
             raise ImportFailed(errors)
-        if dry_run:
-            transaction.set_rollback(True)
     return result
 
 

@@ -354,12 +354,20 @@ class ProcessorResource(RegisterResource):
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
         by_name = {p.name: p for p in register.Processor.objects.all()}
+        # A preview saves nothing: processors new in this file are parents all the same.
+        by_name.update({instance.name: instance for _n, instance, _p in self._parents})
         for number, instance, name in self._parents:
             parent = by_name.get(name) if name else None
             if name and parent is None:
                 raise ValueError(
                     f"Row {number + 1}, column 'parent': there is no processor {name!r}"
                 )
+            if kwargs.get("dry_run"):
+                if parent is instance:
+                    raise ValueError(
+                        f"Row {number + 1}, column 'parent': A processor cannot be its own parent."
+                    )
+                continue
             instance.parent = parent
             try:
                 instance.full_clean()

@@ -31,8 +31,11 @@ from compliance.imports import (
     ImportFailed,
     export_bytes,
     format_of,
-    import_file,
+    pack_dataset,
+    read_dataset,
+    run_import,
     summary_of,
+    unpack_dataset,
 )
 from compliance.resources import required_columns, resource_for
 
@@ -55,6 +58,8 @@ class ImportForm(forms.Form):
 
 # Pending imports older than this are removed (seconds).
 PENDING_IMPORT_MAX_AGE = 3600
+# What a pending file holds: the rows as read (packed), or an Open Cookie Database file.
+PENDING_TABLE, PENDING_OCD = b"table\n", b"ocd\n"
 
 
 def _pending_folder():
@@ -183,46 +188,46 @@ class TransferAdminMixin:
                     )
                 content = upload.read()
                 file_format = form.cleaned_data["format"] or format_of(upload.name)
-                context.update(self._preview(request, content, file_format, upload.name))
+                preview, pending = self._preview(request, content, file_format, upload.name)
+                context.update(preview)
             except ImportFailed as failed:
                 context["errors"] = failed.errors
             else:
                 token = secrets.token_hex(16)
-                _keep_pending(request.user, token, content)
+                _keep_pending(request.user, token, pending)
                 context.update(token=token, file_format=file_format, file_name=upload.name)
         return TemplateResponse(request, "compliance/admin/import.html", context)
 
-    def _run(self, request, content, file_format, name, dry_run):
+    def _preview(self, request, content, file_format, name):
+        """(what the preview shows, what waits for the confirmation): the rows as read, so
+        that confirming does not parse the file again; an Open Cookie Database file as is."""
         if file_format == "ocd":
             if self.model._meta.model_name != "cookie":
                 raise ImportFailed([gettext("The Open Cookie Database imports into cookies only.")])
-            return ocd.import_ocd(content, user=request.user, dry_run=dry_run, source=name)
-        return import_file(
-            self.model._meta.model_name,
-            content,
-            file_format=file_format,
-            user=request.user,
-            dry_run=dry_run,
-            source=name,
-        )
-
-    def _preview(self, request, content, file_format, name):
-        outcome = self._run(request, content, file_format, name, dry_run=True)
-        if isinstance(outcome, ocd.OcdImportReport):
-            return {"ocd_report": outcome}
-        return {"summary": summary_of(outcome), "effects": _effects(outcome)}
+            report = ocd.import_ocd(content, user=request.user, dry_run=True, source=name)
+            return {"ocd_report": report}, PENDING_OCD + content
+        dataset = read_dataset(content, file_format)
+        result = run_import(self.model, dataset, user=request.user, dry_run=True, source=name)
+        preview = {"summary": summary_of(result), "effects": _effects(result)}
+        return preview, PENDING_TABLE + pack_dataset(dataset)
 
     def _confirm(self, request, context):
         token = request.POST.get("token", "")
-        file_format = request.POST.get("file_format", "")
         name = request.POST.get("file_name", "")[:200]
         pending = pending_path(request.user, token) if TOKEN.match(token) else None
-        if pending is None or not pending.exists() or file_format not in self.import_formats():
+        if pending is None or not pending.exists():
             context["errors"] = [gettext("The uploaded file has expired: upload it again.")]
             context["form"] = ImportForm()
             return TemplateResponse(request, "compliance/admin/import.html", context)
         try:
-            outcome = self._run(request, pending.read_bytes(), file_format, name, dry_run=False)
+            kept = pending.read_bytes()
+            if kept.startswith(PENDING_OCD):
+                outcome = ocd.import_ocd(
+                    kept[len(PENDING_OCD) :], user=request.user, dry_run=False, source=name
+                )
+            else:
+                dataset = unpack_dataset(kept[len(PENDING_TABLE) :])
+                outcome = run_import(self.model, dataset, user=request.user, source=name)
         except ImportFailed as failed:
             context["errors"] = failed.errors
             context["form"] = ImportForm()

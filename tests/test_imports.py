@@ -1,11 +1,15 @@
+import csv
 import io
 import json
 from pathlib import Path
+from unittest import mock
 
 import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 from reversion.models import Version
 
 from compliance import models
@@ -282,3 +286,30 @@ def test_import_command_checks_the_users_role(demo, django_user_model):
     revision = Version.objects.get_for_object(cookie).first().revision
     assert revision.user == editor
     assert revision.comment == "Imported cookies from cookies.csv"
+
+
+def test_preview_writes_nothing_and_opens_no_transaction(demo):
+    """A dry run (the admin's preview) takes no write lock: no transaction, no INSERT or UPDATE,
+    yet it reports each row's effect."""
+    rows = list(csv.DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode())))
+    changed = next(row for row in rows if row["name"] == "ssupp.vid")
+    changed["purpose_en"] = "Changed in the preview only"
+    rows.append({**changed, "name": "brand_new"})
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    content = out.getvalue()
+    before = dump()
+    with (
+        mock.patch.object(
+            transaction.Atomic, "__enter__", side_effect=AssertionError("transaction opened")
+        ),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        result = import_file("cookie", content.encode(), file_format="csv", dry_run=True)
+    statements = {query["sql"].split()[0].upper() for query in queries}
+    assert not statements & {"INSERT", "UPDATE", "DELETE", "SAVEPOINT"}
+    effects = {row.instance.name: row.import_type for row in result.rows}
+    assert effects["brand_new"] == "new" and effects["ssupp.vid"] == "update"
+    assert dump() == before

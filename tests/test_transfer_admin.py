@@ -153,3 +153,31 @@ def test_oversized_upload_is_cut_off_while_it_arrives(admin_client, demo):
     assert "the limit is 1,000 bytes" in content
     assert "This field is required" not in content
     assert 'id="confirm-import"' not in content
+
+
+def test_file_is_parsed_once_and_dates_survive(admin_client, demo):
+    """Confirming imports the rows the preview read (the file is not read again); an XLSX
+    date cell keeps its date across the two steps."""
+    import datetime
+    import io
+    from unittest import mock
+
+    import openpyxl
+
+    from compliance import transfer_admin
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["name", "domain", "category", "last_reviewed"])
+    sheet.append(["dated", "", "necessary", datetime.datetime(2026, 11, 2)])
+    content = io.BytesIO()
+    book.save(content)
+    upload = SimpleUploadedFile("dated.xlsx", content.getvalue())
+    preview = admin_client.post(IMPORT, {"file": upload, "format": ""})
+    assert "1 rows: 1 new" in preview.content.decode()
+    with mock.patch.object(transfer_admin, "read_dataset", side_effect=AssertionError("again")):
+        confirmed = admin_client.post(
+            IMPORT, {"token": preview.context["token"], "file_name": "dated.xlsx"}
+        )
+    assert confirmed.status_code == 302
+    assert models.Cookie.objects.get(name="dated").last_reviewed == datetime.date(2026, 11, 2)
