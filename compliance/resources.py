@@ -299,6 +299,17 @@ class RegisterResource(resources.ModelResource):
                 field.widget.forget()
         self._refuse_duplicate_keys(dataset)
 
+    def skip_row(self, instance, original, row, import_validation_errors=None):
+        # modeltranslation stores an empty translation as NULL; a file gives ''. The same
+        # (no) text, not a change: without this, importing an export "updates" such rows,
+        # bumping their edit version and adding empty history entries.
+        if original is not None and original.pk is not None:
+            for field in original.text_fields():
+                stored = getattr(original, field.attname)
+                if stored is None and getattr(instance, field.attname) == "":
+                    setattr(original, field.attname, "")
+        return super().skip_row(instance, original, row, import_validation_errors)
+
     def _refuse_duplicate_keys(self, dataset):
         columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
         if not all(column in dataset.headers for column in columns):

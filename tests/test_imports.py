@@ -313,3 +313,14 @@ def test_preview_writes_nothing_and_opens_no_transaction(demo):
     effects = {row.instance.name: row.import_type for row in result.rows}
     assert effects["brand_new"] == "new" and effects["ssupp.vid"] == "update"
     assert dump() == before
+
+
+def test_importing_the_demo_export_changes_nothing(demo):
+    """Empty translations (stored as NULL) and empty cells are the same: every row unchanged,
+    no edit version bumped, no history entry added."""
+    versions = dict(models.Cookie.objects.values_list("name", "edit_version"))
+    history = Version.objects.count()
+    result = import_file("cookie", export_bytes(models.Cookie, "csv"), file_format="csv")
+    assert result.totals["update"] == 0 and result.totals["skip"] == len(versions)
+    assert dict(models.Cookie.objects.values_list("name", "edit_version")) == versions
+    assert Version.objects.count() == history
