@@ -14,10 +14,11 @@ import json
 
 import reversion
 import tablib
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from import_export.results import RowResult
 
 from compliance.reading import FORMATS, ImportFailed, escape, read_table
-from compliance.resources import model_for, required_columns, resource_for
+from compliance.resources import BULK_MODELS, model_for, required_columns, resource_for
 from compliance.sanitize import remove_controls
 
 NON_FIELD = "__all__"
@@ -129,39 +130,96 @@ def summary_of(result):
     }
 
 
+def validate(model, dataset, *, user=None):
+    """Every row of `dataset` loaded, compared and validated as the import would, writing
+    nothing and opening no transaction, so no write lock is taken (on SQLite, editors keep
+    saving meanwhile). Returns the import-export Result (each row's effect and instance), or
+    raises ImportFailed with every problem found."""
+    check_columns(model, dataset)
+    resource = resource_for(model)()
+    # import_data() always wraps a dry run in a transaction that it rolls back;
+    # import_data_inner() without one validates the rows and skips every save.
+    result = resource.import_data_inner(
+        dataset,
+        dry_run=True,
+        raise_errors=False,
+        using_transactions=False,
+        collect_failed_rows=False,
+        retain_instance_in_row_result=True,
+        user=user,
+    )
+    errors = errors_of(resource, result)
+    if errors:
+        raise ImportFailed(errors)
+    return result
+
+
+def _revision(model, user, source):
+    if user is not None:
+        reversion.set_user(user)
+    reversion.set_comment(f"Imported {model._meta.verbose_name_plural} from {source}".strip())
+
+
+def write_validated(model, result, *, user=None, source=""):
+    """Write what validate() found, in one short transaction: new rows in bulk, changed rows
+    one UPDATE each, every row into the history. A row someone else changed since it was
+    validated (its edit version moved on) or a key someone else added stops the import, and
+    nothing is written."""
+    resource = resource_for(model)()
+    fields = resource.get_bulk_update_fields()
+    manager = model._default_manager
+    new = [row.instance for row in result.rows if row.import_type == RowResult.IMPORT_TYPE_NEW]
+    changed = [
+        (number, row.instance)
+        for number, row in enumerate(result.rows, start=2)
+        if row.import_type == RowResult.IMPORT_TYPE_UPDATE
+    ]
+    name = model._meta.verbose_name
+    try:
+        with transaction.atomic(), reversion.create_revision():
+            _revision(model, user, source)
+            for number, instance in changed:
+                # validate() counted the version up by one from what it read.
+                written = manager.filter(
+                    pk=instance.pk, edit_version=instance.edit_version - 1
+                ).update(**{field: getattr(instance, field) for field in fields})
+                if not written:
+                    raise ImportFailed(
+                        [
+                            f"Row {number}: this {name} was changed by someone else while the "
+                            "file was being checked. Nothing was imported: import it again."
+                        ]
+                    )
+            manager.bulk_create(new, batch_size=1000)
+            for instance in new + [instance for _number, instance in changed]:
+                reversion.add_to_revision(instance)
+    except IntegrityError:
+        raise ImportFailed(
+            [
+                f"Someone else added a {name} with the same key as a new row of the file while "
+                "it was being checked. Nothing was imported: import it again."
+            ]
+        ) from None
+    return result
+
+
 def run_import(model, dataset, *, user=None, dry_run=False, source=""):
     """Import `dataset` into `model`'s register: all rows or none.
 
     Returns the import-export Result (rows with their effect, for a preview). Raises
-    ImportFailed with every problem found; then nothing has been written.
-
-    A dry run (the preview) writes nothing at all and opens no transaction, so it takes no
-    write lock: on SQLite, editors keep saving while a large file is previewed. Each row is
-    still loaded, compared and validated as the import would; what only the database can refuse
-    (a uniqueness race) is reported by the import itself.
+    ImportFailed with every problem found; then nothing has been written. A dry run (the
+    preview) is validate() alone: it writes nothing and takes no lock. The large registers
+    (cookies, storage items) are validated the same way first and then written in one short
+    transaction; the others, small, are imported row by row in one transaction.
     """
+    if dry_run:
+        return validate(model, dataset, user=user)
+    if model in BULK_MODELS:
+        return write_validated(model, validate(model, dataset, user=user), user=user, source=source)
     check_columns(model, dataset)
     resource = resource_for(model)()
-    if dry_run:
-        # import_data() always wraps a dry run in a transaction that it rolls back;
-        # import_data_inner() without one validates the rows and skips every save.
-        result = resource.import_data_inner(
-            dataset,
-            dry_run=True,
-            raise_errors=False,
-            using_transactions=False,
-            collect_failed_rows=False,
-            retain_instance_in_row_result=True,
-            user=user,
-        )
-        errors = errors_of(resource, result)
-        if errors:
-            raise ImportFailed(errors)
-        return result
     with transaction.atomic(), reversion.create_revision():
-        if user is not None:
-            reversion.set_user(user)
-        reversion.set_comment(f"Imported {model._meta.verbose_name_plural} from {source}".strip())
+        _revision(model, user, source)
         result = resource.import_data(
             dataset,
             dry_run=False,

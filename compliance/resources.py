@@ -13,7 +13,6 @@ Rows are matched to existing ones by natural key, so importing a file again chan
 
 import datetime
 
-import reversion
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -21,7 +20,6 @@ from django_countries import countries
 from django_countries.fields import CountryField
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
-from import_export.results import RowResult
 
 from compliance import models as register
 from compliance.retention import RetentionParseError, parse_retention_words, retention_words
@@ -330,14 +328,6 @@ class RegisterResource(resources.ModelResource):
         if self._meta.use_bulk:
             instance.edit_version = (instance.edit_version or 0) + 1
 
-    def after_import(self, dataset, result, **kwargs):
-        # Bulk saves also skip the history's signal: add the rows to the revision by hand.
-        if self._meta.use_bulk and reversion.is_active() and not kwargs.get("dry_run"):
-            written = {RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE}
-            for row in result.rows:
-                if row.import_type in written and row.instance is not None:
-                    reversion.add_to_revision(row.instance)
-
 
 class ProcessorResource(RegisterResource):
     """A processor's parent may be further down the same file: parents are set after all rows
@@ -392,24 +382,12 @@ class ProcessorResource(RegisterResource):
 
 
 class BulkRegisterResource(RegisterResource):
-    def bulk_update(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
-        """One UPDATE per changed row: on SQLite far faster than bulk_update()'s CASE list."""
-        if not self.update_instances or (dry_run and not using_transactions):
-            return
-        names = self.get_bulk_update_fields()
-        manager = self._meta.model._default_manager
-        try:
-            for instance in self.update_instances:
-                manager.filter(pk=instance.pk).update(
-                    **{name: getattr(instance, name) for name in names}
-                )
-        except Exception as error:
-            self.handle_import_error(result, error, raise_errors)
-        finally:
-            self.update_instances.clear()
+    """The large registers (cookies, storage items): rows are validated without writing, then
+    written together by imports.write_validated(), so the write lock is held only while
+    writing."""
 
     def get_bulk_update_fields(self):
-        """Model fields a bulk update writes: the retention column stands for four of them."""
+        """Model fields an update writes: the retention column stands for four of them."""
         names = ["edit_version"]
         for name, field in self.fields.items():
             if name in self._meta.import_id_fields or not field.attribute:

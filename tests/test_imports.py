@@ -324,3 +324,46 @@ def test_importing_the_demo_export_changes_nothing(demo):
     assert result.totals["update"] == 0 and result.totals["skip"] == len(versions)
     assert dict(models.Cookie.objects.values_list("name", "edit_version")) == versions
     assert Version.objects.count() == history
+
+
+def test_row_changed_between_checking_and_writing_stops_the_import(demo):
+    """The large registers are checked without a lock and written after: a row someone saved
+    in between is not overwritten, and nothing of the file is written."""
+    from compliance.imports import read_dataset, validate, write_validated
+
+    rows = list(csv.DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode())))
+    next(row for row in rows if row["name"] == "ssupp.vid")["purpose_en"] = "From the file"
+    rows.append({**rows[0], "name": "new_from_file"})
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    checked = validate(models.Cookie, read_dataset(out.getvalue().encode(), "csv"))
+
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    cookie.purpose_en = "Saved by an editor meanwhile"
+    cookie.save()
+    with pytest.raises(ImportFailed, match="Row .*: this cookie was changed by someone else"):
+        write_validated(models.Cookie, checked)
+    assert models.Cookie.objects.get(name="ssupp.vid").purpose_en == "Saved by an editor meanwhile"
+    assert not models.Cookie.objects.filter(name="new_from_file").exists()
+
+
+def test_large_register_import_writes_new_and_changed_rows_with_history(demo, admin_user):
+    """Validated, then written: new rows created, changed rows updated, versions counted,
+    every written row in one history revision attributed to the user."""
+    rows = list(csv.DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode())))
+    next(row for row in rows if row["name"] == "ssupp.vid")["purpose_en"] = "From the file"
+    rows.append({**rows[0], "name": "new_from_file"})
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    before = models.Cookie.objects.get(name="ssupp.vid").edit_version
+    import_file("cookie", out.getvalue().encode(), file_format="csv", user=admin_user)
+    changed = models.Cookie.objects.get(name="ssupp.vid")
+    assert changed.purpose_en == "From the file" and changed.edit_version == before + 1
+    created = models.Cookie.objects.get(name="new_from_file")
+    assert created.edit_version == 1
+    for cookie in (changed, created):
+        assert Version.objects.get_for_object(cookie).first().revision.user == admin_user
