@@ -326,11 +326,8 @@ def test_importing_the_demo_export_changes_nothing(demo):
     assert Version.objects.count() == history
 
 
-def test_row_changed_between_checking_and_writing_stops_the_import(demo):
-    """The large registers are checked without a lock and written after: a row someone saved
-    in between is not overwritten, and nothing of the file is written."""
-    from compliance.imports import read_dataset, validate, write_validated
-
+def export_with_one_change_and_one_new():
+    """The cookie export with ssupp.vid's purpose changed and one cookie added, as CSV bytes."""
     rows = list(csv.DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode())))
     next(row for row in rows if row["name"] == "ssupp.vid")["purpose_en"] = "From the file"
     rows.append({**rows[0], "name": "new_from_file"})
@@ -338,7 +335,15 @@ def test_row_changed_between_checking_and_writing_stops_the_import(demo):
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     writer.writerows(rows)
-    checked = validate(models.Cookie, read_dataset(out.getvalue().encode(), "csv"))
+    return out.getvalue().encode()
+
+
+def test_row_changed_between_checking_and_writing_stops_the_import(demo):
+    """The large registers are checked without a lock and written after: a row someone saved
+    in between is not overwritten, and nothing of the file is written."""
+    from compliance.imports import read_dataset, validate, write_validated
+
+    checked = validate(models.Cookie, read_dataset(export_with_one_change_and_one_new(), "csv"))
 
     cookie = models.Cookie.objects.get(name="ssupp.vid")
     cookie.purpose_en = "Saved by an editor meanwhile"
@@ -352,15 +357,8 @@ def test_row_changed_between_checking_and_writing_stops_the_import(demo):
 def test_large_register_import_writes_new_and_changed_rows_with_history(demo, admin_user):
     """Validated, then written: new rows created, changed rows updated, versions counted,
     every written row in one history revision attributed to the user."""
-    rows = list(csv.DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode())))
-    next(row for row in rows if row["name"] == "ssupp.vid")["purpose_en"] = "From the file"
-    rows.append({**rows[0], "name": "new_from_file"})
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
-    writer.writeheader()
-    writer.writerows(rows)
     before = models.Cookie.objects.get(name="ssupp.vid").edit_version
-    import_file("cookie", out.getvalue().encode(), file_format="csv", user=admin_user)
+    import_file("cookie", export_with_one_change_and_one_new(), file_format="csv", user=admin_user)
     changed = models.Cookie.objects.get(name="ssupp.vid")
     assert changed.purpose_en == "From the file" and changed.edit_version == before + 1
     created = models.Cookie.objects.get(name="new_from_file")
