@@ -23,7 +23,7 @@ from import_export.instance_loaders import ModelInstanceLoader
 
 from compliance import models as register
 from compliance.retention import RetentionParseError, parse_retention_words, retention_words
-from compliance.snapshot import SKIPPED_FIELDS, _content_fields, _translated
+from compliance.snapshot import SKIPPED_FIELDS, content_fields, translated_fields
 
 # Models in import order: what a row refers to comes before it.
 IMPORTABLE_MODELS = [
@@ -442,9 +442,9 @@ def _field_for(model_field, name, translated):
 
 def columns(model, parent_link=None):
     """[(column name, resource field)] of `model`, natural key first."""
-    translated = _translated(model)
+    translated = translated_fields(model)
     result = []
-    for model_field in _content_fields(model, parent_link=None):
+    for model_field in content_fields(model, parent_link=None):
         if model_field.name in RETENTION_PARTS:
             if model_field.name == "retention_kind":
                 result.append(("retention", RetentionField()))
@@ -515,8 +515,8 @@ def model_for(name):
 def required_columns(model):
     """Columns an import file must have: the natural key and required fields."""
     required = [_import_id(path) for path in model.NATURAL_KEY]
-    translated = _translated(model)
-    for model_field in _content_fields(model):
+    translated = translated_fields(model)
+    for model_field in content_fields(model):
         if model_field.name in required or model_field.name in RETENTION_PARTS:
             continue
         has_default = model_field.has_default() or model_field.null

@@ -50,17 +50,17 @@ def languages():
     return [code for code, _name in settings.LANGUAGES]
 
 
-def _translated(model):
+def translated_fields(model):
     if model in translator.get_registered_models():
         return set(translator.get_options_for_model(model).fields)
     return set()
 
 
 def _translation_columns(model):
-    return {f"{name}_{code}" for name in _translated(model) for code in languages()}
+    return {f"{name}_{code}" for name in translated_fields(model) for code in languages()}
 
 
-def _content_fields(model, parent_link=None):
+def content_fields(model, parent_link=None):
     """The fields that make up a row's content, in model order."""
     skipped = SKIPPED_FIELDS | _translation_columns(model) | {parent_link}
     return [
@@ -94,8 +94,8 @@ def _row(obj, fields, translated, children=None):
     for field in fields:
         row[field.name] = _value(obj, field, translated)
     for name, (child_model, link) in (children or {}).items():
-        child_fields = _content_fields(child_model, parent_link=link)
-        child_translated = _translated(child_model)
+        child_fields = content_fields(child_model, parent_link=link)
+        child_translated = translated_fields(child_model)
         rows = [_row(child, child_fields, child_translated) for child in getattr(obj, name).all()]
         row[name] = sorted(rows, key=_sort_key)
     return row
@@ -122,16 +122,16 @@ def build_snapshot():
         "default_language": settings.MODELTRANSLATION_DEFAULT_LANGUAGE,
         "languages": languages(),
     }
-    organisation_fields = _content_fields(register.Organisation)
+    organisation_fields = content_fields(register.Organisation)
     organisation = register.Organisation.objects.first()
     snapshot["organisation"] = (
-        _row(organisation, organisation_fields, _translated(register.Organisation))
+        _row(organisation, organisation_fields, translated_fields(register.Organisation))
         if organisation is not None
         else None
     )
     for name, model, children in REGISTERS:
-        fields = _content_fields(model)
-        translated = _translated(model)
+        fields = content_fields(model)
+        translated = translated_fields(model)
         rows = [
             _row(obj, fields, translated, children) for obj in _queryset(model, fields, children)
         ]
@@ -198,14 +198,14 @@ def _field_schema(field, translated):
 
 
 def _row_schema(model, children=None, parent_link=None):
-    translated = _translated(model)
+    translated = translated_fields(model)
     properties = {
         "key": {
             "$ref": "#/$defs/key",
             "description": "natural key: " + ", ".join(model.NATURAL_KEY),
         }
     }
-    for field in _content_fields(model, parent_link=parent_link):
+    for field in content_fields(model, parent_link=parent_link):
         properties[field.name] = _field_schema(field, translated)
     for name, (child_model, link) in (children or {}).items():
         properties[name] = {

@@ -55,10 +55,10 @@ def test_every_field_of_every_model_appears_in_every_language():
         rows = snapshot.register_rows(snap, name)
         assert rows, name
         objects = {tuple(str(p) for p in obj.natural_key()): obj for obj in model.objects.all()}
-        translated = snapshot._translated(model)
+        translated = snapshot.translated_fields(model)
         for row in rows:
             obj = objects[tuple(str(p) for p in row["key"])]
-            for field in snapshot._content_fields(model):
+            for field in snapshot.content_fields(model):
                 assert field.name in row, (model, field.name)
                 if field.name in translated:
                     assert set(row[field.name]) == set(LANGUAGES)
@@ -71,7 +71,7 @@ def test_every_field_of_every_model_appears_in_every_language():
                 child_rows = row[child_name]
                 assert len(child_rows) == getattr(obj, child_name).count()
                 for child_row in child_rows:
-                    for field in snapshot._content_fields(child_model, parent_link=link):
+                    for field in snapshot.content_fields(child_model, parent_link=link):
                         assert field.name in child_row, (child_model, field.name)
     assert checked > 100
 
