@@ -306,6 +306,12 @@ def redact(release, replacements, *, reason, user=None):
             )
         if value in replacement:
             reasons.append(gettext("A replacement cannot contain the value it replaces."))
+        if first_control(value) or first_control(replacement):
+            reasons.append(
+                gettext("A value or replacement contains an invisible control character.")
+            )
+    if first_control(reason):
+        reasons.append(gettext("The reason contains an invisible control character."))
     if reasons:
         raise RedactionRefused(reasons)
 

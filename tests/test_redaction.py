@@ -103,6 +103,10 @@ def test_redaction_refusals(release_with_personal_data, django_user_model):
         redact(release, [("Nobody Atall", None)], reason="x")
     with pytest.raises(RedactionRefused, match="too short"):
         redact(release, [("Ja", None)], reason="x")
+    with pytest.raises(RedactionRefused, match="invisible control character"):
+        redact(release, [(NAME, "[gone]\x0b")], reason="x")
+    with pytest.raises(RedactionRefused, match="reason contains an invisible control"):
+        redact(release, [(NAME, None)], reason="eras\x0bure")
     editor = django_user_model.objects.create_user("ed", "ed@example.com", "pw")
     with pytest.raises(RedactionRefused, match="may not redact"):
         redact(release, [(NAME, None)], reason="x", user=editor)
