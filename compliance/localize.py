@@ -6,6 +6,7 @@ translation is missing, codes become their labels in the language (categories, l
 countries, transfer safeguards), retentions are worded with the language's plural forms.
 """
 
+import json
 from dataclasses import dataclass, field
 
 from django.utils import translation
@@ -159,6 +160,19 @@ def public_view(snapshot):
             rows = [row for row in rows if row.get("published") is True]
         view[name] = [{k: v for k, v in row.items() if k in fields} for row in rows]
     return without_controls(view)
+
+
+def public_schema(schema):
+    """The JSON Schema of public_view()'s output, from the snapshot's (snapshot_schema()):
+    each register's rows keep only their public fields, all of them still required."""
+    schema = json.loads(json.dumps(schema))
+    for name, fields in PUBLIC_FIELDS.items():
+        definition = schema["properties"][name]
+        row = definition["oneOf"][0] if name == "organisation" else definition["items"]
+        row["properties"] = {k: v for k, v in row["properties"].items() if k in fields}
+        row["required"] = [k for k in row["required"] if k in fields]
+    schema["title"] = "GDPR register snapshot, public view"
+    return schema
 
 
 # --- One language ---------------------------------------------------------------------------

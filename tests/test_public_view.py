@@ -144,3 +144,17 @@ def test_draft_preview_shows_only_what_would_be_public(admin_client, secrets):
     """The staff preview renders the public view of the draft too."""
     body = admin_client.get("/preview/en/privacy/").content.decode()
     assert "SecretContactName" not in body
+
+
+def test_public_json_validates_against_the_public_schema(client, secrets):
+    """What the release JSON publishes is exactly the public view's documented structure; the
+    full snapshot schema would require the fields the public view leaves out."""
+    import jsonschema
+
+    from compliance.snapshot import snapshot_schema
+
+    data = client.get("/api/v1/releases/latest.json").json()["snapshot"]
+    schema = localize.public_schema(snapshot_schema())
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    assert list(validator.iter_errors(data)) == []
+    assert list(jsonschema.Draft202012Validator(snapshot_schema()).iter_errors(data))
