@@ -11,16 +11,17 @@ from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from reversion.admin import VersionAdmin
 
-from compliance import documents, health, ocd, releases
+from compliance import documents, health, ocd, releases, tasks, worker
 from compliance.concurrency import ConcurrencyGuardForm, without_version_check
 from compliance.diff import diff_snapshots
 from compliance.models import (
@@ -31,6 +32,7 @@ from compliance.models import (
     DataElement,
     DataSubjectCategory,
     DocumentKind,
+    JobState,
     KnownCookie,
     Organisation,
     PolicyClause,
@@ -516,6 +518,26 @@ def document_links(version):
     ]
 
 
+def release_document_rows(release):
+    """(document title, [(language code, download url, DocumentRender or None)]) of a release:
+    each document's state in the background."""
+    states = tasks.document_states(release)
+    return [
+        (
+            title,
+            [
+                (
+                    code,
+                    reverse("admin:compliance_release_document", args=[release.number, kind, code]),
+                    states.get((kind, code)),
+                )
+                for code, _name in settings.LANGUAGES
+            ],
+        )
+        for kind, title in DocumentKind.choices
+    ]
+
+
 def release_choices():
     return Release.objects.order_by("-number").values_list("number", flat=True)
 
@@ -568,6 +590,7 @@ class ReleaseAdmin(ReadOnlyAdmin):
                 "draft/diff.json", view(self.draft_diff_json), name="compliance_release_draft_diff"
             ),
             path("<int:number>/diff.json", view(self.diff_json), name="compliance_release_diff"),
+            path("<int:number>/render/", view(self.render_view), name="compliance_release_render"),
             path("documents/", view(self.documents_view), name="compliance_release_documents"),
             path(
                 "document/<str:version>/<str:kind>/<str:language>.pdf",
@@ -604,9 +627,44 @@ class ReleaseAdmin(ReadOnlyAdmin):
             "other_releases": [n for n in release_choices() if n != release.number],
             "diff_json_url": reverse("admin:compliance_release_diff", args=[release.number]),
             "change_notices": release.change_notices.all(),
-            "document_links": document_links(str(release.number)),
+            **self._documents_context(request, release),
         }
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def _documents_context(self, request, release):
+        rows = release_document_rows(release)
+        renders = [render for _title, links in rows for _code, _url, render in links]
+        pending = any(render is not None and render.pending for render in renders)
+        alive = worker.workers_alive()
+        return {
+            "document_rows": rows,
+            "documents_pending": pending,
+            "no_worker": pending and not alive,
+            # The page follows the rendering while a worker is at it.
+            "refresh_seconds": 3 if pending and alive else None,
+            "can_render": request.user.has_perm(releases.PUBLISH_PERMISSION)
+            and any(render is None or render.state == JobState.FAILED for render in renders),
+            "render_url": reverse("admin:compliance_release_render", args=[release.number]),
+        }
+
+    def render_view(self, request, number):
+        """Queue the documents of a release that failed or were never queued."""
+        if not request.user.has_perm(releases.PUBLISH_PERMISSION):
+            raise PermissionDenied
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        release = get_object_or_404(Release, number=number)
+        queued = len(tasks.queue_release_documents(release))
+        messages.success(
+            request,
+            ngettext(
+                "%(count)d document queued for rendering.",
+                "%(count)d documents queued for rendering.",
+                queued,
+            )
+            % {"count": queued},
+        )
+        return redirect("admin:compliance_release_change", release.pk)
 
     def diff_json(self, request, number):
         release = get_object_or_404(Release, number=number)
@@ -646,6 +704,8 @@ class ReleaseAdmin(ReadOnlyAdmin):
                 pdf = documents.release_document(release, kind, language)
             except releases.TamperedRelease as refusal:
                 return HttpResponse(str(refusal), status=500, content_type="text/plain")
+            except documents.StaleRelease as refusal:
+                return HttpResponse(str(refusal), status=409, content_type="text/plain")
         else:
             raise Http404
         response = HttpResponse(pdf, content_type="application/pdf")

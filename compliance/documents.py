@@ -174,6 +174,10 @@ def previous_release(release):
     return Release.objects.filter(number__lt=release.number).order_by("-number").first()
 
 
+class StaleRelease(Exception):
+    """The release changed (was redacted) while its document was rendered."""
+
+
 def release_document(release, kind, language):
     """The stored PDF of `release`, rendering and storing it the first time."""
     stored = ReleaseDocument.objects.filter(release=release, kind=kind, language=language).first()
@@ -190,6 +194,20 @@ def release_document(release, kind, language):
     pdf = render(kind, language, snapshot, release=release, changes=changes)
     try:
         with transaction.atomic():
+            # A redaction may have replaced the snapshot while this one was rendered: its PDF
+            # must not be stored (it could hold the erased values). The row lock orders this
+            # with the redaction's update.
+            current = (
+                Release.objects.select_for_update()
+                .filter(pk=release.pk)
+                .values_list("content_hash", flat=True)
+                .first()
+            )
+            if current != release.content_hash:
+                raise StaleRelease(
+                    f"Release {release.number} was redacted while its {kind} PDF ({language}) "
+                    "was being rendered: render it again."
+                )
             ReleaseDocument.objects.create(
                 release=release,
                 kind=kind,

@@ -130,13 +130,15 @@ def summary_of(result):
     }
 
 
-def validate(model, dataset, *, user=None):
+def validate(model, dataset, *, user=None, progress=None):
     """Every row of `dataset` loaded, compared and validated as the import would, writing
     nothing and opening no transaction, so no write lock is taken (on SQLite, editors keep
     saving meanwhile). Returns the import-export Result (each row's effect and instance), or
-    raises ImportFailed with every problem found."""
+    raises ImportFailed with every problem found. `progress`, if given, is called with the
+    number of rows checked so far after each row."""
     check_columns(model, dataset)
     resource = resource_for(model)()
+    resource.progress = progress
     # import_data() always wraps a dry run in a transaction that it rolls back;
     # import_data_inner() without one validates the rows and skips every save.
     result = resource.import_data_inner(
@@ -203,19 +205,21 @@ def write_validated(model, result, *, user=None, source=""):
     return result
 
 
-def run_import(model, dataset, *, user=None, dry_run=False, source=""):
+def run_import(model, dataset, *, user=None, dry_run=False, source="", progress=None):
     """Import `dataset` into `model`'s register: all rows or none.
 
     Returns the import-export Result (rows with their effect, for a preview). Raises
     ImportFailed with every problem found; then nothing has been written. A dry run (the
     preview) is validate() alone: it writes nothing and takes no lock. The large registers
     (cookies, storage items) are validated the same way first and then written in one short
-    transaction; the others, small, are imported row by row in one transaction.
+    transaction; the others, small, are imported row by row in one transaction. `progress` is
+    told the number of rows checked so far (validate), where rows are checked before writing.
     """
     if dry_run:
-        return validate(model, dataset, user=user)
+        return validate(model, dataset, user=user, progress=progress)
     if model in BULK_MODELS:
-        return write_validated(model, validate(model, dataset, user=user), user=user, source=source)
+        checked = validate(model, dataset, user=user, progress=progress)
+        return write_validated(model, checked, user=user, source=source)
     check_columns(model, dataset)
     resource = resource_for(model)()
     with transaction.atomic(), reversion.create_revision():

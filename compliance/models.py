@@ -1118,3 +1118,141 @@ def refuse_raw_overwrite(sender, instance, raw, **kwargs):
     """loaddata saves raw, past save(): refuse to overwrite an existing immutable row."""
     if raw and sender._default_manager.filter(pk=instance.pk).exists():
         raise ImmutableError(sender.CHANGE_REFUSED)
+
+
+# --- Background work (compliance/tasks.py) ---------------------------------------------------
+
+
+class JobState(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class BackgroundJob(models.Model):
+    """What a piece of background work is doing, for the people waiting for it: its state, how
+    many times it was tried and why it failed. The queue (any Tasks backend) only runs it;
+    tasks.run_job keeps this record."""
+
+    state = models.CharField(
+        _("state"), max_length=10, choices=JobState.choices, default=JobState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def pending(self):
+        return self.state in (JobState.QUEUED, JobState.RUNNING)
+
+
+class DocumentRender(BackgroundJob):
+    """The rendering of one of a release's documents in one language (ReleaseDocument holds the
+    result)."""
+
+    STATE_LABELS = {
+        JobState.QUEUED: _("queued"),
+        JobState.RUNNING: _("rendering"),
+        JobState.DONE: _("ready"),
+        JobState.FAILED: _("failed"),
+    }
+
+    release = models.ForeignKey(
+        Release, verbose_name=_("release"), related_name="renders", on_delete=models.PROTECT
+    )
+    kind = models.CharField(_("document"), max_length=10, choices=DocumentKind.choices)
+    language = models.CharField(_("language"), max_length=10)
+
+    class Meta:
+        verbose_name = _("document rendering")
+        verbose_name_plural = _("document renderings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "kind", "language"], name="documentrender_unique_document"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.release} {self.kind} {self.language}"
+
+    @property
+    def state_label(self):
+        return self.STATE_LABELS[self.state]
+
+
+class ImportPhase(models.TextChoices):
+    VALIDATE = "validate", _("checking the file")
+    WRITE = "write", _("importing")
+
+
+class ImportJob(BackgroundJob):
+    """An import started in the admin: checked in the background (with progress), shown as a
+    preview, and written in the background once confirmed. The file waits here between the
+    steps, readable by the uploader only, and is removed once written, refused or abandoned."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("imported by"),
+        on_delete=models.CASCADE,
+        related_name="import_jobs",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    model_name = models.CharField(_("register"), max_length=50)
+    file_name = models.CharField(_("file"), max_length=200)
+    file_format = models.CharField(_("format"), max_length=10)
+    phase = models.CharField(
+        _("phase"), max_length=10, choices=ImportPhase.choices, default=ImportPhase.VALIDATE
+    )
+    # The uploaded bytes until checked; then the rows as read (imports.pack_dataset), so that
+    # confirming does not parse the file again. Emptied when the job ends.
+    content = models.BinaryField(_("content"), blank=True, default=b"")
+    rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    # Why the file was refused: the messages of imports.ImportFailed.
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    # The check's result: {"summary": {...}, "effects": [[row, effect, key], ...]} or, for an
+    # Open Cookie Database file, {"ocd": {...}}.
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    outcome = models.JSONField(_("outcome"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.model_name} {self.file_name}"
+
+    @property
+    def awaiting_confirmation(self):
+        return (
+            self.phase == ImportPhase.VALIDATE and self.state == JobState.DONE and not self.problems
+        )
+
+    @property
+    def imported(self):
+        return self.phase == ImportPhase.WRITE and self.state == JobState.DONE and not self.problems
+
+
+class WorkerHeartbeat(models.Model):
+    """A worker of the database queue saying it is alive (compliance/worker.py)."""
+
+    worker_id = models.CharField(_("worker"), max_length=64, primary_key=True)
+    hostname = models.CharField(_("host"), max_length=255)
+    pid = models.PositiveIntegerField(_("process"))
+    started_at = models.DateTimeField(_("started at"))
+    seen_at = models.DateTimeField(_("last seen"))
+
+    class Meta:
+        verbose_name = _("worker")
+        verbose_name_plural = _("workers")
+
+    def __str__(self):
+        return f"{self.hostname}:{self.pid}"

@@ -236,6 +236,11 @@ def publish(*, note, user=None, effective_date=None, notice_days=None):
         for notice in notices:
             notice.release = release
         ChangeNotice.objects.bulk_create(notices)
+        # Every document in every language, rendered in the background. Queued in the same
+        # transaction: with the database queue, a release never exists without its tasks.
+        from compliance import tasks  # tasks renders documents, which read releases
+
+        tasks.queue_release_documents(release)
     return release
 
 
@@ -371,4 +376,9 @@ def redact(release, replacements, *, reason, user=None):
                 processor=details,
             )
         ReleaseDocument.objects.filter(release=release).delete()
+        # Rendered again from the redacted snapshot, in the background.
+        release.refresh_from_db()
+        from compliance import tasks  # tasks renders documents, which read releases
+
+        tasks.queue_release_documents(release)
     return redaction

@@ -276,6 +276,9 @@ class NoDiff:
 class RegisterResource(resources.ModelResource):
     """Shared behaviour; the columns are built from the model by resource_for()."""
 
+    # Told the number of each row once it is checked (imports.validate(progress=...)).
+    progress = None
+
     def get_diff_class(self):
         return NoDiff
 
@@ -296,6 +299,11 @@ class RegisterResource(resources.ModelResource):
             if isinstance(field.widget, NaturalKeyWidget):
                 field.widget.forget()
         self._refuse_duplicate_keys(dataset)
+
+    def after_import_row(self, row, row_result, **kwargs):
+        super().after_import_row(row, row_result, **kwargs)
+        if self.progress is not None:
+            self.progress(kwargs.get("row_number", 0) + 1)
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         # modeltranslation stores an empty translation as NULL; a file gives ''. The same

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "django_countries",
     "import_export",
     "reversion",
+    "django_tasks",
+    "django_tasks_db",
     "compliance.apps.ComplianceConfig",
 ]
 
@@ -195,6 +197,21 @@ FILE_UPLOAD_HANDLERS = [
 
 # Art. 28(2): how many days before a sub-processor change takes effect customers are told.
 SUBPROCESSOR_NOTICE_DAYS = int(os.environ.get("SUBPROCESSOR_NOTICE_DAYS", "30"))
+
+# Background work (Django's Tasks API, compliance/tasks.py). The default queue is a table in
+# our own database, worked by `manage.py worker`; any other Tasks backend (e.g. RQ's,
+# django_tasks_rq.RQBackend) is chosen here without changing the code.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
+# A task that fails is run at most this many times in all, then shown as failed.
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
+# How often a worker says it is alive, and after how long without a sign of life its running
+# task is given to another worker (it was killed or its machine went away).
+TASK_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TASK_WORKER_HEARTBEAT_SECONDS", "10"))
+TASK_WORKER_LEASE_SECONDS = float(os.environ.get("TASK_WORKER_LEASE_SECONDS", "60"))
 
 # Public pages: how often a process looks for a newer release, and how long caches keep a page.
 PUBLIC_RELEASE_CHECK_SECONDS = float(os.environ.get("PUBLIC_RELEASE_CHECK_SECONDS", "5"))

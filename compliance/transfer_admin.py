@@ -1,50 +1,33 @@
 """Import and export views of the register admins: thin, over compliance.imports.
 
-Import is two steps: the uploaded file is checked and run in a transaction that is rolled back
-(the preview: every row's effect, or every problem), then, once confirmed, run for real. Between
-the steps the file waits in a private folder of the server's temporary directory (readable by
-this process's user only), under a random name bound to the user who uploaded it; it is removed
-when confirmed, and any left behind (a preview never confirmed) after PENDING_IMPORT_MAX_AGE.
+An import is two background tasks the uploader watches (compliance/import_jobs.py): the file is
+checked, writing nothing, and its preview shown (every row's effect, or every problem); once
+confirmed, it is written. A job is visible to the user who uploaded it only.
 """
-
-import os
-import re
-import secrets
-import tempfile
-import time
-from pathlib import Path
 
 from django import forms
 from django.conf import settings
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from compliance import ocd
-from compliance.imports import (
-    FORMATS,
-    ImportFailed,
-    export_bytes,
-    format_of,
-    pack_dataset,
-    read_dataset,
-    run_import,
-    summary_of,
-    unpack_dataset,
-)
+from compliance import import_jobs, tasks
+from compliance.imports import FORMATS, ImportFailed, export_bytes, format_of
+from compliance.models import ImportJob, ImportPhase, JobState
 from compliance.resources import required_columns, resource_for
+from compliance.worker import workers_alive
 
-TOKEN = re.compile(r"^[0-9a-f]{32}$")
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
     "json": "application/json",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
+# How often the page of a running import reloads itself (seconds).
+REFRESH_SECONDS = 2
 
 
 class ImportForm(forms.Form):
@@ -54,54 +37,6 @@ class ImportForm(forms.Form):
         choices=[("", _("From the file name")), *[(f, f.upper()) for f in FORMATS]],
         required=False,
     )
-
-
-# Pending imports older than this are removed (seconds).
-PENDING_IMPORT_MAX_AGE = 3600
-# What a pending file holds: the rows as read (packed), or an Open Cookie Database file.
-PENDING_TABLE, PENDING_OCD = b"table\n", b"ocd\n"
-
-
-def _pending_folder():
-    folder = Path(tempfile.gettempdir()) / f"gdpr-register-imports-{os.getuid()}"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    if folder.stat().st_mode & 0o077 or folder.is_symlink():
-        folder.chmod(0o700)
-    return folder
-
-
-def pending_path(user, token):
-    return _pending_folder() / f"{user.pk}-{token}"
-
-
-def _keep_pending(user, token, content):
-    """Write the uploaded bytes readable by this process's user only."""
-    descriptor = os.open(
-        pending_path(user, token), os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600
-    )
-    with os.fdopen(descriptor, "wb") as pending:
-        pending.write(content)
-
-
-def remove_stale_pending(max_age=PENDING_IMPORT_MAX_AGE):
-    """Remove files of previews that were never confirmed."""
-    limit = time.time() - max_age
-    for pending in _pending_folder().iterdir():
-        try:
-            if pending.stat().st_mtime < limit:
-                pending.unlink()
-        except FileNotFoundError:
-            pass  # confirmed or removed by another process meanwhile
-
-
-def _effects(result):
-    """(spreadsheet row, effect, key) of each row of an import-export result."""
-    rows = []
-    for number, row in enumerate(result.rows, start=2):
-        instance = row.instance
-        key = " / ".join(str(part) for part in instance.natural_key()) if instance else ""
-        rows.append((number, row.import_type, key))
-    return rows
 
 
 class TransferAdminMixin:
@@ -114,6 +49,7 @@ class TransferAdminMixin:
         view = self.admin_site.admin_view
         return [
             path("import/", view(self.import_view), name=f"{prefix}_import"),
+            path("import/<int:job_id>/", view(self.import_job_view), name=f"{prefix}_import_job"),
             path("export/", view(self.export_view), name=f"{prefix}_export"),
             *super().get_urls(),
         ]
@@ -150,11 +86,8 @@ class TransferAdminMixin:
             choices.append("ocd")
         return choices
 
-    def import_view(self, request):
-        if not self.has_import_permission(request):
-            raise PermissionDenied
-        remove_stale_pending()
-        context = {
+    def _import_context(self, request):
+        return {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "title": _("Import %(name)s") % {"name": self.model._meta.verbose_name_plural},
@@ -163,13 +96,22 @@ class TransferAdminMixin:
             "max_bytes": settings.IMPORT_MAX_BYTES,
             "is_cookie": self.model._meta.model_name == "cookie",
         }
-        if request.method == "POST" and "token" in request.POST:
-            return self._confirm(request, context)
+
+    def _import_form(self, request):
         form = ImportForm(request.POST or None, request.FILES or None)
         form.fields["format"].choices = [("", _("From the file name"))] + [
             (name, name.upper() if name != "ocd" else "Open Cookie Database CSV")
             for name in self.import_formats()
         ]
+        return form
+
+    def import_view(self, request):
+        """Upload a file: its check is queued and its page shown."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        import_jobs.remove_abandoned()
+        context = self._import_context(request)
+        form = self._import_form(request)
         context["form"] = form
         if getattr(request, "upload_refused", None):
             context["errors"] = [request.upload_refused]
@@ -186,66 +128,62 @@ class TransferAdminMixin:
                             }
                         ]
                     )
-                content = upload.read()
                 file_format = form.cleaned_data["format"] or format_of(upload.name)
-                preview, pending = self._preview(request, content, file_format, upload.name)
-                context.update(preview)
+                if file_format == "ocd" and self.model._meta.model_name != "cookie":
+                    raise ImportFailed(
+                        [gettext("The Open Cookie Database imports into cookies only.")]
+                    )
             except ImportFailed as failed:
                 context["errors"] = failed.errors
             else:
-                token = secrets.token_hex(16)
-                _keep_pending(request.user, token, pending)
-                context.update(token=token, file_format=file_format, file_name=upload.name)
+                job = tasks.start_import(
+                    user=request.user,
+                    model=self.model,
+                    content=upload.read(),
+                    file_format=file_format,
+                    file_name=upload.name,
+                )
+                return redirect(self._job_url(job))
         return TemplateResponse(request, "compliance/admin/import.html", context)
 
-    def _preview(self, request, content, file_format, name):
-        """(what the preview shows, what waits for the confirmation): the rows as read, so
-        that confirming does not parse the file again; an Open Cookie Database file as is."""
-        if file_format == "ocd":
-            if self.model._meta.model_name != "cookie":
-                raise ImportFailed([gettext("The Open Cookie Database imports into cookies only.")])
-            report = ocd.import_ocd(content, user=request.user, dry_run=True, source=name)
-            return {"ocd_report": report}, PENDING_OCD + content
-        dataset = read_dataset(content, file_format)
-        result = run_import(self.model, dataset, user=request.user, dry_run=True, source=name)
-        preview = {"summary": summary_of(result), "effects": _effects(result)}
-        return preview, PENDING_TABLE + pack_dataset(dataset)
+    def _job_url(self, job):
+        opts = self.model._meta
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_import_job", args=[job.pk])
 
-    def _confirm(self, request, context):
-        token = request.POST.get("token", "")
-        name = request.POST.get("file_name", "")[:200]
-        pending = pending_path(request.user, token) if TOKEN.match(token) else None
-        if pending is None or not pending.exists():
-            context["errors"] = [gettext("The uploaded file has expired: upload it again.")]
-            context["form"] = ImportForm()
-            return TemplateResponse(request, "compliance/admin/import.html", context)
-        try:
-            kept = pending.read_bytes()
-            if kept.startswith(PENDING_OCD):
-                outcome = ocd.import_ocd(
-                    kept[len(PENDING_OCD) :], user=request.user, dry_run=False, source=name
-                )
+    def import_job_view(self, request, job_id):
+        """An import's progress, its preview (and the confirmation), or its outcome."""
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = ImportJob.objects.filter(
+            pk=job_id, created_by=request.user, model_name=self.model._meta.model_name
+        ).first()
+        if job is None:
+            raise Http404
+        if request.method == "POST":
+            if not tasks.confirm_import(job):
+                job.refresh_from_db()
+                if not job.problems:
+                    job.problems = [gettext("The uploaded file has expired: upload it again.")]
             else:
-                dataset = unpack_dataset(kept[len(PENDING_TABLE) :])
-                outcome = run_import(self.model, dataset, user=request.user, source=name)
-        except ImportFailed as failed:
-            context["errors"] = failed.errors
-            context["form"] = ImportForm()
-            return TemplateResponse(request, "compliance/admin/import.html", context)
-        finally:
-            pending.unlink(missing_ok=True)
-        if isinstance(outcome, ocd.OcdImportReport):
-            messages.success(request, outcome.summary())
+                return redirect(self._job_url(job))
+        context = {**self._import_context(request), "job": job}
+        if job.pending:
+            context["refresh_seconds"] = REFRESH_SECONDS
+            context["no_worker"] = not workers_alive()
+        elif job.problems:
+            context["errors"] = job.problems
+            context["form"] = self._import_form(request)
+        elif job.state == JobState.FAILED:
+            context["errors"] = [job.error]
+            context["form"] = self._import_form(request)
+        elif job.phase == ImportPhase.VALIDATE:
+            context["preview"] = self._shown(job.preview)
         else:
-            totals = summary_of(outcome)
-            messages.success(
-                request,
-                gettext(
-                    "Imported %(total)d rows from %(file)s: %(new)d new, %(update)d updated, "
-                    "%(skip)d unchanged."
-                )
-                % {**totals, "file": name},
-            )
-        return redirect(
-            f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_changelist"
-        )
+            context["outcome"] = self._shown(job.outcome)
+        return TemplateResponse(request, "compliance/admin/import.html", context)
+
+    @staticmethod
+    def _shown(result):
+        if "ocd" in result:
+            return {"ocd_summary": import_jobs.ocd_summary(result["ocd"])}
+        return result

@@ -24,3 +24,13 @@ def fresh_public_caches():
     public.forget()
     yield
     public.forget()
+
+
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def run_tasks(settings):
+    """Tasks run as they are queued, in the test's process (the suite's default only records
+    them: tests of the queue itself run real workers)."""
+    settings.TASKS = IMMEDIATE_TASKS

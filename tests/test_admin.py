@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from compliance import models, releases
 from tests import factories
@@ -37,6 +38,7 @@ NOT_ADDABLE = {
     models.ChangeNotice,
     models.Redaction,
     models.KnownCookie,
+    DBTaskResult,  # the queue's own record of tasks (django-tasks-db's admin)
 }
 
 

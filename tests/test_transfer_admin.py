@@ -11,7 +11,7 @@ from reversion.models import Version
 
 from compliance import models
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("run_tasks")]
 
 FILES = Path(__file__).resolve().parent / "files"
 IMPORT = reverse("admin:compliance_cookie_import")
@@ -22,27 +22,44 @@ def upload(name, file_format=""):
     return {"file": SimpleUploadedFile(name, content), "format": file_format}
 
 
+def start(client, data):
+    """Upload; the check runs at once (run_tasks): the job's page, followed."""
+    return client.post(IMPORT, data, follow=True)
+
+
+def job_of(response):
+    return response.context["job"]
+
+
+def confirm(client, job):
+    return client.post(job_url(job), follow=True)
+
+
+def job_url(job):
+    return reverse("admin:compliance_cookie_import_job", args=[job.pk])
+
+
 def test_import_previews_then_writes_on_confirmation(admin_client, admin_user, demo):
     """Uploading shows every row's effect and writes nothing; confirming writes, in history."""
     models.Cookie.objects.filter(name="ssupp.visits").delete()
-    preview = admin_client.post(IMPORT, upload("cookies.csv"))
+    preview = start(admin_client, upload("cookies.csv"))
     content = preview.content.decode()
     assert preview.status_code == 200
+    assert preview.redirect_chain[0][0] == job_url(job_of(preview))
     assert 'id="import-preview"' in content
     assert "3 rows: 1 new, 2 updated, 0 unchanged." in content
     assert not models.Cookie.objects.filter(name="ssupp.visits").exists()
-    token = preview.context["token"]
-    confirmed = admin_client.post(
-        IMPORT, {"token": token, "file_format": "csv", "file_name": "cookies.csv"}
+    confirmed = confirm(admin_client, job_of(preview))
+    assert "Imported 3 rows from cookies.csv: 1 new, 2 updated, 0 unchanged." in (
+        confirmed.content.decode()
     )
-    assert confirmed.status_code == 302
     cookie = models.Cookie.objects.get(name="ssupp.visits")
     assert Version.objects.get_for_object(cookie).first().revision.user == admin_user
 
 
 def test_preview_shows_the_errors_and_offers_no_confirmation(admin_client, demo):
     """A bad file's preview lists its problems with row and column; nothing is written."""
-    response = admin_client.post(IMPORT, upload("unknown_provider.csv"))
+    response = start(admin_client, upload("unknown_provider.csv"))
     content = response.content.decode()
     assert (
         "Row 4, column &#x27;provider&#x27;: there is no processor &#x27;Nobody Ltd&#x27;"
@@ -58,22 +75,26 @@ def test_oversized_upload_is_refused(admin_client, demo):
     assert "the limit is 50 bytes" in content
 
 
-def test_expired_or_forged_token(admin_client, demo):
-    """A confirmation whose file is gone (or a made-up token) writes nothing."""
-    response = admin_client.post(
-        IMPORT, {"token": "../../etc/passwd", "file_format": "csv", "file_name": "x.csv"}
-    )
-    assert "The uploaded file has expired" in response.content.decode()
+def test_expired_or_unknown_job(admin_client, demo):
+    """A made-up job is not found; a confirmation of a check whose file expired writes
+    nothing and says so."""
+    assert admin_client.get(IMPORT + "999999/").status_code == 404
+    assert admin_client.post(IMPORT + "999999/").status_code == 404
+    models.Cookie.objects.filter(name="ssupp.visits").delete()
+    job = job_of(start(admin_client, upload("cookies.csv")))
+    models.ImportJob.objects.filter(pk=job.pk).update(content=b"", problems=["expired"])
+    response = confirm(admin_client, job)
+    assert "expired" in response.content.decode()
+    assert not models.Cookie.objects.filter(name="ssupp.visits").exists()
 
 
 def test_ocd_file_imports_through_the_admin(admin_client):
     """The cookie import accepts the Open Cookie Database format."""
-    preview = admin_client.post(IMPORT, upload("ocd_slice.csv", "ocd"))
+    preview = start(admin_client, upload("ocd_slice.csv", "ocd"))
     assert "from the Open Cookie Database" in preview.content.decode()
-    admin_client.post(
-        IMPORT,
-        {"token": preview.context["token"], "file_format": "ocd", "file_name": "ocd_slice.csv"},
-    )
+    assert not models.Cookie.objects.filter(name="cookiePreferences").exists()
+    outcome = confirm(admin_client, job_of(preview))
+    assert "Imported" in outcome.content.decode()
     assert models.Cookie.objects.filter(name="cookiePreferences").exists()
 
 
@@ -101,7 +122,7 @@ def test_import_is_permissioned_like_edits(client, django_user_model, demo, role
     user.groups.add(Group.objects.get(name=role))
     client.force_login(user)
     assert client.get(IMPORT).status_code == status
-    assert client.post(IMPORT, upload("cookies.csv")).status_code == status
+    assert start(client, upload("cookies.csv")).status_code == status
     export = client.get(reverse("admin:compliance_cookie_export"), {"format": "json"})
     assert export.status_code == 200
 
@@ -109,39 +130,36 @@ def test_import_is_permissioned_like_edits(client, django_user_model, demo, role
 def test_pending_import_is_private_bound_to_its_user_and_removed(
     admin_client, client, django_user_model, demo
 ):
-    """The waiting file is readable by the server's user only, cannot be confirmed by another
-    user, is gone after confirmation, and is swept when never confirmed."""
-    import os
-    import stat
-    import time
+    """The waiting file is in the job's row, which only its uploader can see or confirm; it is
+    emptied once written, and removed when never confirmed within the hour."""
+    import datetime
 
-    from compliance import transfer_admin
+    from django.utils import timezone
 
-    preview = admin_client.post(IMPORT, upload("cookies.csv"))
-    token = preview.context["token"]
-    user = preview.wsgi_request.user
-    pending = transfer_admin.pending_path(user, token)
-    assert stat.S_IMODE(pending.stat().st_mode) == 0o600
-    assert stat.S_IMODE(pending.parent.stat().st_mode) == 0o700
+    preview = start(admin_client, upload("cookies.csv"))
+    job = job_of(preview)
+    assert bytes(models.ImportJob.objects.get(pk=job.pk).content)  # the rows as read, kept
 
     other = django_user_model.objects.create_superuser("mallory", "m@example.com", "pw")
     client.force_login(other)
-    stolen = client.post(IMPORT, {"token": token, "file_format": "csv", "file_name": "x.csv"})
-    assert "has expired" in stolen.content.decode()
-    assert pending.exists()
+    assert client.get(job_url(job)).status_code == 404
+    assert client.post(job_url(job)).status_code == 404
+    assert models.ImportJob.objects.get(pk=job.pk).awaiting_confirmation
 
-    confirmed = admin_client.post(
-        IMPORT, {"token": token, "file_format": "csv", "file_name": "cookies.csv"}
+    confirm(admin_client, job)
+    job.refresh_from_db()
+    assert job.imported
+    assert bytes(job.content) == b""
+
+    abandoned = job_of(start(admin_client, upload("cookies.csv")))
+    models.ImportJob.objects.filter(pk=abandoned.pk).update(
+        finished_at=timezone.now() - datetime.timedelta(hours=1, minutes=1)
     )
-    assert confirmed.status_code == 302
-    assert not pending.exists()
-
-    abandoned = admin_client.post(IMPORT, upload("cookies.csv")).context["token"]
-    left = transfer_admin.pending_path(user, abandoned)
-    old = time.time() - transfer_admin.PENDING_IMPORT_MAX_AGE - 60
-    os.utime(left, (old, old))
     admin_client.get(IMPORT)
-    assert not left.exists()
+    abandoned.refresh_from_db()
+    assert bytes(abandoned.content) == b""
+    assert not abandoned.awaiting_confirmation
+    assert "expired" in confirm(admin_client, abandoned).content.decode()
 
 
 @override_settings(IMPORT_MAX_BYTES=1000)
@@ -164,7 +182,7 @@ def test_file_is_parsed_once_and_dates_survive(admin_client, demo):
 
     import openpyxl
 
-    from compliance import transfer_admin
+    from compliance import import_jobs
 
     book = openpyxl.Workbook()
     sheet = book.active
@@ -173,11 +191,9 @@ def test_file_is_parsed_once_and_dates_survive(admin_client, demo):
     content = io.BytesIO()
     book.save(content)
     upload = SimpleUploadedFile("dated.xlsx", content.getvalue())
-    preview = admin_client.post(IMPORT, {"file": upload, "format": ""})
+    preview = start(admin_client, {"file": upload, "format": ""})
     assert "1 rows: 1 new" in preview.content.decode()
-    with mock.patch.object(transfer_admin, "read_dataset", side_effect=AssertionError("again")):
-        confirmed = admin_client.post(
-            IMPORT, {"token": preview.context["token"], "file_name": "dated.xlsx"}
-        )
-    assert confirmed.status_code == 302
+    with mock.patch.object(import_jobs, "read_dataset", side_effect=AssertionError("again")):
+        confirmed = confirm(admin_client, job_of(preview))
+    assert "Imported 1 rows" in confirmed.content.decode()
     assert models.Cookie.objects.get(name="dated").last_reviewed == datetime.date(2026, 11, 2)

@@ -1,0 +1,216 @@
+"""Background work on Django's Tasks API: a release's documents and large imports.
+
+The tasks use only the Tasks API (task(), enqueue()), so the queue is whatever TASKS in the
+settings names: by default a table in our own database, worked by `manage.py worker`
+(compliance/worker.py); RQ's backend or any other without changing this code.
+
+What people wait for is kept in our own rows (DocumentRender, ImportJob: BackgroundJob), not
+in the queue's: run_job() counts the attempts, records why one failed, tries again a bounded
+number of times with a growing pause, and then shows the job as failed. A task whose worker
+was killed is run again by another worker (compliance/worker.py) and counts as an attempt, so
+a task that kills its worker every time ends as failed too.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from compliance import documents, import_jobs
+from compliance.models import (
+    DocumentKind,
+    DocumentRender,
+    ImportJob,
+    ImportPhase,
+    JobState,
+)
+from compliance.releases import TamperedRelease
+
+try:  # Django 6 has the Tasks API built in; Django 5.2 has its backport.
+    from django.tasks import default_task_backend, task
+except ImportError:
+    from django_tasks import default_task_backend, task
+
+logger = logging.getLogger(__name__)
+
+# Interactive work (an import someone is watching) goes before documents nobody asked for yet.
+IMPORT_PRIORITY = 10
+
+
+class PermanentFailure(Exception):
+    """Trying again cannot help (e.g. a tampered release): the job fails at once."""
+
+
+def retry_delay(attempts):
+    """Seconds to wait before attempt `attempts + 1`: 5, 20, 45, ..."""
+    return 5 * attempts**2
+
+
+def enqueue(work, *args, delay=0):
+    """Queue `work(*args)`; returns the task's id."""
+    if delay and default_task_backend.supports_defer:
+        run_after = timezone.now() + datetime.timedelta(seconds=delay)
+        work = work.using(run_after=run_after)
+    return str(work.enqueue(*args).id)
+
+
+def _start_attempt(job):
+    """Mark `job` running as its next attempt; False when it must not run (already finished,
+    or out of attempts: then marked failed)."""
+    with transaction.atomic():
+        job = type(job).objects.select_for_update().get(pk=job.pk)
+        if job.state in (JobState.DONE, JobState.FAILED):
+            return None  # delivered twice, or finished by someone else (a download)
+        if job.attempts >= settings.TASK_MAX_ATTEMPTS:
+            job.state = JobState.FAILED
+            job.error = job.error or gettext(
+                "The worker stopped during each of %(attempts)d attempts (it was killed or "
+                "ran out of memory)."
+            ) % {"attempts": job.attempts}
+            job.finished_at = timezone.now()
+            job.save(update_fields=["state", "error", "finished_at"])
+            return None
+        job.attempts += 1
+        job.state = JobState.RUNNING
+        job.started_at = timezone.now()
+        job.save(update_fields=["attempts", "state", "started_at"])
+        return job
+
+
+def run_job(job, work, *, retry):
+    """Run `work(job)` as the next attempt of `job`: DONE when it returns; on an exception,
+    queued again (task `retry` with the job's id, after retry_delay) until
+    TASK_MAX_ATTEMPTS, then FAILED with the reason."""
+    job = _start_attempt(job)
+    if job is None:
+        return
+    try:
+        work(job)
+    except Exception as error:
+        logger.exception("%s %s failed (attempt %d)", type(job).__name__, job.pk, job.attempts)
+        job.error = str(error) or type(error).__name__
+        if isinstance(error, PermanentFailure) or job.attempts >= settings.TASK_MAX_ATTEMPTS:
+            job.state = JobState.FAILED
+            job.finished_at = timezone.now()
+            job.save(update_fields=["state", "error", "finished_at"])
+        else:
+            job.state = JobState.QUEUED
+            job.save(update_fields=["state", "error"])
+            task_id = enqueue(retry, job.pk, delay=retry_delay(job.attempts))
+            type(job).objects.filter(pk=job.pk).update(task_id=task_id)
+        return
+    job.state = JobState.DONE
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "finished_at"])
+
+
+# --- A release's documents ------------------------------------------------------------------
+
+
+@task()
+def render_document(render_id):
+    """Render and store one document of a release in one language."""
+    job = DocumentRender.objects.select_related("release").filter(pk=render_id).first()
+    if job is not None:
+        run_job(job, _render, retry=render_document)
+
+
+def _render(job):
+    try:
+        documents.release_document(job.release, job.kind, job.language)
+    except TamperedRelease as refusal:
+        raise PermanentFailure(str(refusal)) from None
+
+
+def queue_release_documents(release):
+    """Queue the rendering of each document of `release`, in every language, that is neither
+    stored nor already queued or rendering: all of them when the release is published or
+    redacted, the failed ones when someone asks again. Returns the DocumentRenders queued."""
+    languages = [code for code, _name in settings.LANGUAGES]
+    existing = {
+        (render.kind, render.language): render
+        for render in DocumentRender.objects.filter(release=release)
+    }
+    stored = set(release.documents.values_list("kind", "language"))
+    queued = []
+    for kind in DocumentKind.values:
+        for language in languages:
+            if (kind, language) in stored:
+                continue
+            render = existing.get((kind, language))
+            if render is None:
+                render = DocumentRender(release=release, kind=kind, language=language)
+            elif render.pending:
+                continue
+            render.state = JobState.QUEUED
+            render.attempts = 0
+            render.error = ""
+            render.queued_at = timezone.now()
+            render.started_at = render.finished_at = None
+            render.save()
+            # Saved first: a backend that runs tasks at once (tests) finds it queued.
+            render.task_id = enqueue(render_document, render.pk)
+            DocumentRender.objects.filter(pk=render.pk).update(task_id=render.task_id)
+            queued.append(render)
+    return queued
+
+
+def document_states(release):
+    """{(kind, language): DocumentRender} of `release`, and a ready entry for each stored
+    document that has none (releases published before documents were queued)."""
+    states = {(r.kind, r.language): r for r in DocumentRender.objects.filter(release=release)}
+    for kind, language in release.documents.values_list("kind", "language"):
+        if (kind, language) not in states:
+            states[(kind, language)] = DocumentRender(
+                release=release, kind=kind, language=language, state=JobState.DONE
+            )
+        elif states[(kind, language)].state != JobState.DONE:
+            # Rendered by a download meanwhile: the stored PDF is what counts.
+            states[(kind, language)].state = JobState.DONE
+    return states
+
+
+# --- Imports ---------------------------------------------------------------------------------
+
+
+@task(priority=IMPORT_PRIORITY)
+def run_import_job(job_id):
+    """Check (phase VALIDATE) or write (phase WRITE) an import started in the admin."""
+    job = ImportJob.objects.filter(pk=job_id).first()
+    if job is not None:
+        run_job(job, import_jobs.run_phase, retry=run_import_job)
+
+
+def start_import(*, user, model, content, file_format, file_name):
+    """Keep an uploaded file and queue its check; returns the ImportJob."""
+    with transaction.atomic():
+        job = import_jobs.create(
+            user=user, model=model, content=content, file_format=file_format, file_name=file_name
+        )
+        job.task_id = enqueue(run_import_job, job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(task_id=job.task_id)
+    return job
+
+
+def confirm_import(job):
+    """Queue the writing of a checked import; False if it is not waiting for confirmation."""
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if not job.awaiting_confirmation:
+            return False
+        job.phase = ImportPhase.WRITE
+        job.state = JobState.QUEUED
+        job.attempts = 0
+        job.error = ""
+        job.rows_done = 0
+        job.queued_at = timezone.now()
+        job.started_at = job.finished_at = None
+        job.save()
+        # In the same transaction (the database queue's row commits with it): never a job
+        # marked queued with no task.
+        task_id = enqueue(run_import_job, job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(task_id=task_id)
+    return True
