@@ -49,6 +49,9 @@ run: setup
 	$(PY) manage.py load_demo --publish
 	$(PY) manage.py load_known_cookies
 	$(PY) manage.py demo_login
+	@# The background worker runs next to the web server and stops with it (Ctrl+C).
+	$(PY) manage.py worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 check: setup

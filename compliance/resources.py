@@ -303,7 +303,7 @@ class RegisterResource(resources.ModelResource):
     def after_import_row(self, row, row_result, **kwargs):
         super().after_import_row(row, row_result, **kwargs)
         if self.progress is not None:
-            self.progress(kwargs.get("row_number", 0) + 1)
+            self.progress(kwargs["row_number"])  # counted from 1: the rows done
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         # modeltranslation stores an empty translation as NULL; a file gives ''. The same
