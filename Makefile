@@ -10,6 +10,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 export DJANGO_ENV ?= development
+# Background workers started by `make run` (bench/README.md: Background work).
+WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
 
 .PHONY: run check setup messages system-packages
 
@@ -49,9 +51,10 @@ run: setup
 	$(PY) manage.py load_demo --publish
 	$(PY) manage.py load_known_cookies
 	$(PY) manage.py demo_login
-	@# The background worker runs next to the web server and stops with it (Ctrl+C).
-	$(PY) manage.py worker & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	@# Background workers (one per core: a release's 8 documents render two at a time on two
+	@# cores) run next to the web server and stop with it (Ctrl+C).
+	for n in $$(seq $(WORKERS)); do $(PY) manage.py worker & workers="$$workers $$!"; done; \
+	trap 'kill $$workers 2>/dev/null; wait $$workers' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
 check: setup

@@ -33,8 +33,9 @@ LANGUAGES = ["en", "pl", "cs", "de"]
 
 def fill():
     with connection.cursor() as cursor:
-        for table in ("releasedocument", "changenotice", "release"):
+        for table in ("releasedocument", "documentrender", "changenotice", "release"):
             cursor.execute(f"DELETE FROM compliance_{table}")
+        cursor.execute("DELETE FROM django_tasks_database_dbtaskresult")
     models.Cookie.objects.all().delete()
     models.StorageItem.objects.all().delete()
     models.Processor.objects.update(parent=None)

@@ -639,7 +639,7 @@ class ReleaseAdmin(ReadOnlyAdmin):
         return {
             "document_rows": rows,
             "documents_pending": pending,
-            "no_worker": pending and not alive,
+            "no_worker": pending and alive == 0,
             # The page follows the rendering while a worker is at it.
             "refresh_seconds": 3 if pending and alive else None,
             "can_render": request.user.has_perm(releases.PUBLISH_PERMISSION)

@@ -169,7 +169,7 @@ class TransferAdminMixin:
         context = {**self._import_context(request), "job": job}
         if job.pending:
             context["refresh_seconds"] = REFRESH_SECONDS
-            context["no_worker"] = not workers_alive()
+            context["no_worker"] = workers_alive() == 0
         elif job.problems:
             context["errors"] = job.problems
             context["form"] = self._import_form(request)

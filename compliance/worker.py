@@ -20,14 +20,15 @@ import threading
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
 from django.utils import timezone
+from django_tasks_db import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 from compliance.models import WorkerHeartbeat
 
 try:
-    from django.tasks import TaskResultStatus
+    from django.tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task_backends
 except ImportError:
-    from django_tasks import TaskResultStatus
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus, task_backends
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,10 @@ def lease():
 
 
 def workers_alive(now=None):
-    """How many workers gave a sign of life within the lease."""
+    """How many workers of the database queue gave a sign of life within the lease; None when
+    the queue is another (RQ's, say: its own service watches its workers)."""
+    if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend):
+        return None
     now = now or timezone.now()
     return WorkerHeartbeat.objects.filter(seen_at__gte=now - lease()).count()
 

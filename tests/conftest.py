@@ -34,3 +34,9 @@ def run_tasks(settings):
     """Tasks run as they are queued, in the test's process (the suite's default only records
     them: tests of the queue itself run real workers)."""
     settings.TASKS = IMMEDIATE_TASKS
+
+
+@pytest.fixture
+def database_queue(settings):
+    """Tasks are queued in the database, as in production (and nothing works them here)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -187,7 +187,7 @@ def test_a_download_before_the_worker_renders_then_and_the_task_keeps_it(
 
 
 def test_release_page_shows_each_state_and_follows_while_a_worker_works(
-    admin_client, demo, fake_render
+    admin_client, demo, fake_render, database_queue
 ):
     release = releases.publish(note="First")
     page_url = reverse("admin:compliance_release_change", args=[release.pk])
@@ -310,7 +310,9 @@ def test_import_check_reports_progress_while_it_runs(admin_user, demo, monkeypat
     assert bytes(job.content) == b""
 
 
-def test_import_job_page_shows_progress_and_follows_it(admin_client, admin_user, demo):
+def test_import_job_page_shows_progress_and_follows_it(
+    admin_client, admin_user, demo, database_queue
+):
     job = tasks.start_import(
         user=admin_user,
         model=Cookie,
@@ -321,9 +323,11 @@ def test_import_job_page_shows_progress_and_follows_it(admin_client, admin_user,
     ImportJob.objects.filter(pk=job.pk).update(
         state=JobState.RUNNING, rows_done=4000, rows_total=20000
     )
-    worker.beat("worker-1", timezone.now())
     url = reverse("admin:compliance_cookie_import_job", args=[job.pk])
+    assert 'id="no-worker"' in admin_client.get(url).content.decode()
+    worker.beat("worker-1", timezone.now())
     content = admin_client.get(url).content.decode()
+    assert 'id="no-worker"' not in content
     assert '<progress value="4000" max="20000"' in content
     assert "4000 of 20000 rows checked" in content
     assert '<meta http-equiv="refresh" content="2">' in content

@@ -218,3 +218,43 @@ def test_a_worker_killed_mid_render_leaves_nothing_and_the_task_runs_again(queue
     assert queue_database.query(
         "SELECT status, COUNT(*) FROM django_tasks_database_dbtaskresult GROUP BY status"
     ) == [("SUCCESSFUL", 8)]
+
+
+@pytest.mark.django_db
+def test_only_tasks_of_workers_that_stopped_are_queued_again(database_queue, tmp_path):
+    """In-process: a running task goes back to the queue when its worker has given no sign of
+    life for the lease, not while it beats, nor when the task started within the lease."""
+    import datetime
+
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from compliance import worker
+    from tests.queue_tasks import record
+
+    now = timezone.now()
+    long_ago = now - worker.lease() - datetime.timedelta(seconds=5)
+    worker.beat("alive", long_ago, now=now)
+    worker.beat("dead", long_ago, now=long_ago)
+
+    def running(worker_id, started_at):
+        result = DBTaskResult.objects.get(pk=record.enqueue(str(tmp_path / "x"), 0).id)
+        result.claim(worker_id)
+        DBTaskResult.objects.filter(pk=result.pk).update(started_at=started_at)
+        return str(result.pk)
+
+    of_alive = running("alive", long_ago)
+    of_dead = running("dead", long_ago)
+    of_unknown = running("never-beat", long_ago)
+    just_started = running("starting", now)
+
+    assert sorted(worker.requeue_orphans(now=now)) == sorted([of_dead, of_unknown])
+    statuses = dict(DBTaskResult.objects.values_list("id", "status"))
+    assert {str(k): v for k, v in statuses.items()} == {
+        of_alive: "RUNNING",
+        of_dead: "READY",
+        of_unknown: "READY",
+        just_started: "RUNNING",
+    }
+    assert worker.requeue_orphans(now=now) == []  # nothing twice
+    assert worker.workers_alive(now=now) == 1
