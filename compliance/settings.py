@@ -206,6 +206,11 @@ TASKS = {
         "BACKEND": os.environ.get("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+if TASKS["default"]["BACKEND"].startswith("django_tasks_rq."):
+    # RQ (pip install django-tasks-rq==0.12.0): Redis holds the queue, `manage.py rqworker`
+    # works it.
+    INSTALLED_APPS.append("django_rq")
+    RQ_QUEUES = {"default": {"URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")}}
 # A task that fails is run at most this many times in all, then shown as failed.
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 # How often a worker says it is alive, and after how long without a sign of life its running

@@ -49,8 +49,11 @@ def retry_delay(attempts):
     return 5 * attempts**2
 
 
-def enqueue(work, *args, delay=0):
-    """Queue `work(*args)`; returns the task's id."""
+def enqueue(work, *args, delay=0, priority=None):
+    """Queue `work(*args)`, after `delay` seconds and with `priority` where the backend can
+    (RQ's has no priorities); returns the task's id."""
+    if priority is not None and default_task_backend.supports_priority:
+        work = work.using(priority=priority)
     if delay and default_task_backend.supports_defer:
         run_after = timezone.now() + datetime.timedelta(seconds=delay)
         work = work.using(run_after=run_after)
@@ -80,9 +83,9 @@ def _start_attempt(job):
         return job
 
 
-def run_job(job, work, *, retry):
+def run_job(job, work, *, retry, priority=None):
     """Run `work(job)` as the next attempt of `job`: DONE when it returns; on an exception,
-    queued again (task `retry` with the job's id, after retry_delay) until
+    queued again (task `retry` with the job's id, after retry_delay, with `priority`) until
     TASK_MAX_ATTEMPTS, then FAILED with the reason."""
     job = _start_attempt(job)
     if job is None:
@@ -99,7 +102,7 @@ def run_job(job, work, *, retry):
         else:
             job.state = JobState.QUEUED
             job.save(update_fields=["state", "error"])
-            task_id = enqueue(retry, job.pk, delay=retry_delay(job.attempts))
+            task_id = enqueue(retry, job.pk, delay=retry_delay(job.attempts), priority=priority)
             type(job).objects.filter(pk=job.pk).update(task_id=task_id)
         return
     job.state = JobState.DONE
@@ -176,12 +179,12 @@ def document_states(release):
 # --- Imports ---------------------------------------------------------------------------------
 
 
-@task(priority=IMPORT_PRIORITY)
+@task()
 def run_import_job(job_id):
     """Check (phase VALIDATE) or write (phase WRITE) an import started in the admin."""
     job = ImportJob.objects.filter(pk=job_id).first()
     if job is not None:
-        run_job(job, import_jobs.run_phase, retry=run_import_job)
+        run_job(job, import_jobs.run_phase, retry=run_import_job, priority=IMPORT_PRIORITY)
 
 
 def start_import(*, user, model, content, file_format, file_name):
@@ -190,7 +193,7 @@ def start_import(*, user, model, content, file_format, file_name):
         job = import_jobs.create(
             user=user, model=model, content=content, file_format=file_format, file_name=file_name
         )
-        job.task_id = enqueue(run_import_job, job.pk)
+        job.task_id = enqueue(run_import_job, job.pk, priority=IMPORT_PRIORITY)
         ImportJob.objects.filter(pk=job.pk).update(task_id=job.task_id)
     return job
 
@@ -211,6 +214,6 @@ def confirm_import(job):
         job.save()
         # In the same transaction (the database queue's row commits with it): never a job
         # marked queued with no task.
-        task_id = enqueue(run_import_job, job.pk)
+        task_id = enqueue(run_import_job, job.pk, priority=IMPORT_PRIORITY)
         ImportJob.objects.filter(pk=job.pk).update(task_id=task_id)
     return True

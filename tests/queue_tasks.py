@@ -4,6 +4,13 @@ import os
 import time
 
 from django_tasks import task
+from django_tasks.backends.dummy import DummyBackend
+
+
+class BackendWithoutPriorities(DummyBackend):
+    """Like RQ's backend: tasks cannot be given a priority."""
+
+    supports_priority = False
 
 
 @task()

@@ -198,3 +198,62 @@ def test_widget_renders_on_another_site(visitor, other_site):
     expect(declaration).to_contain_text("ssupp.vid")
     expect(declaration).to_contain_text("6 miesięcy")
     expect(declaration).to_contain_text("ssupp_<CHAT_KEY>")
+
+
+# --- Background work ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def working_queue(database_queue):
+    """The database queue, with a worker that says it is alive; the test does its work."""
+    from django.utils import timezone
+
+    from compliance import worker
+
+    worker.beat("browser-test-worker", timezone.now())
+
+
+def test_release_page_follows_the_rendering_without_a_reload(
+    page, live_server, working_queue, monkeypatch
+):
+    """Published: 8 documents queued; as the worker renders them, the open page shows each
+    one ready by itself, and stops refreshing once all are."""
+    from compliance import documents, releases, tasks
+    from compliance.models import DocumentRender
+
+    monkeypatch.setattr(documents, "render", lambda kind, language, *a, **k: b"%PDF-1.7 test")
+    release = releases.publish(note="First")
+    page.goto(f"{live_server.url}/admin/compliance/release/{release.pk}/change/")
+    states = page.locator("tr.document-state")
+    expect(states).to_have_count(8)
+    expect(page.locator('tr.document-state[data-state="queued"]')).to_have_count(8)
+    for render in DocumentRender.objects.filter(release=release):
+        tasks.render_document.call(render.pk)
+    expect(page.locator('tr.document-state[data-state="done"]')).to_have_count(8, timeout=20_000)
+    expect(page.locator('meta[http-equiv="refresh"]')).to_have_count(0)
+
+
+def test_import_runs_in_the_background_with_its_page_following(page, live_server, working_queue):
+    """Upload, the check (done by the worker) appears as a preview by itself; confirm, the
+    outcome appears by itself; the rows are in the register."""
+    from compliance import tasks
+    from compliance.models import ImportJob
+
+    Cookie.objects.filter(name="ssupp.visits").delete()
+    page.goto(f"{live_server.url}/admin/compliance/cookie/import/")
+    page.set_input_files("#id_file", str(Path(__file__).parent / "files" / "cookies.csv"))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.locator("#import-progress")).to_be_visible()
+    job = ImportJob.objects.get()
+    tasks.run_import_job.call(job.pk)
+    expect(page.locator("#import-summary")).to_have_text(
+        "3 rows: 1 new, 2 updated, 0 unchanged.", timeout=20_000
+    )
+    assert not Cookie.objects.filter(name="ssupp.visits").exists()
+    page.get_by_role("button", name="Confirm import").click()
+    expect(page.locator("#import-progress")).to_be_visible()
+    tasks.run_import_job.call(job.pk)
+    expect(page.locator("#import-outcome")).to_contain_text(
+        "Imported 3 rows from cookies.csv: 1 new, 2 updated, 0 unchanged.", timeout=20_000
+    )
+    assert Cookie.objects.filter(name="ssupp.visits").exists()

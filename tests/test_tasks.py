@@ -332,3 +332,16 @@ def test_import_job_page_shows_progress_and_follows_it(
     assert "4000 of 20000 rows checked" in content
     assert '<meta http-equiv="refresh" content="2">' in content
     assert 'id="confirm-import"' not in content
+
+
+def test_a_backend_without_priorities_queues_imports_all_the_same(admin_user, demo, settings):
+    """RQ's backend has no priorities: the import's priority is left out, not refused."""
+    settings.TASKS = {"default": {"BACKEND": "tests.queue_tasks.BackendWithoutPriorities"}}
+    job = tasks.start_import(
+        user=admin_user,
+        model=Cookie,
+        content=b"name,domain,category\na,,necessary\n",
+        file_format="csv",
+        file_name="a.csv",
+    )
+    assert job.task_id
