@@ -99,8 +99,8 @@ def main():
             f"save waited at most {longest * 1000:.0f} ms meanwhile"
         )
         print(
-            f"peak memory (RSS) of the worker with its children: "
-            f"{max(peak_check, peak_write) / 1024:.0f} MiB"
+            f"peak memory (RSS) of the worker: {peak_check / 1024:.0f} MiB while checking, "
+            f"{peak_write / 1024:.0f} MiB while writing"
         )
     finally:
         for worker in WORKERS:

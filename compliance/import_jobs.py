@@ -8,7 +8,8 @@ Two phases, each a background task the uploader watches with its progress:
 2. WRITE, once confirmed: the rows are checked again against the register as it is now and
    written in one short transaction (imports.run_import).
 
-The file waits in the job's row, visible to its uploader only (the admin views check), and is
+The file waits in the job's row (the rows as read; an Open Cookie Database file as it came),
+visible to its uploader only (the admin views check), and is
 removed when written, refused or abandoned (remove_abandoned, after ABANDONED_AFTER).
 """
 
@@ -36,9 +37,6 @@ from compliance.resources import model_for
 ABANDONED_AFTER = datetime.timedelta(hours=1)
 # Finished jobs are kept this long for their uploader to read, then deleted.
 KEPT_FOR = datetime.timedelta(days=30)
-# What a job keeps between the phases: the rows as read (packed), or an Open Cookie Database
-# file as it came.
-PENDING_TABLE, PENDING_OCD = b"table\n", b"ocd\n"
 # How often the rows checked so far are written to the job (seconds).
 PROGRESS_EVERY = 1.0
 
@@ -96,15 +94,18 @@ def _check(job, model):
                 content, user=job.created_by, dry_run=True, source=job.file_name
             )
             job.preview = {"ocd": dataclasses.asdict(report)}
-            job.content = PENDING_OCD + content
+            # An Open Cookie Database file is kept as it came, for the write.
         else:
+            job.content = b""  # memory: the rows as read replace the file (below)
             dataset = read_dataset(content, job.file_format)
+            del content
             job.rows_total = len(dataset)
             ImportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
             result = validate(model, dataset, user=job.created_by, progress=Progress(job))
             job.preview = {"summary": summary_of(result), "effects": effects(result)}
+            del result
             job.rows_done = job.rows_total
-            job.content = PENDING_TABLE + pack_dataset(dataset)
+            job.content = pack_dataset(dataset)
     except ImportFailed as failed:
         job.problems = failed.errors
         job.content = b""
@@ -112,17 +113,17 @@ def _check(job, model):
 
 
 def _write(job, model):
-    kept = bytes(job.content)
+    kept = job.content
     if not kept:
         return  # written by an attempt whose worker stopped before it could say so
+    job.content = b""  # memory: what is kept is read once, below
     try:
-        if kept.startswith(PENDING_OCD):
-            report = ocd.import_ocd(
-                kept[len(PENDING_OCD) :], user=job.created_by, source=job.file_name
-            )
+        if job.file_format == "ocd":
+            report = ocd.import_ocd(bytes(kept), user=job.created_by, source=job.file_name)
             job.outcome = {"ocd": dataclasses.asdict(report)}
         else:
-            dataset = unpack_dataset(kept[len(PENDING_TABLE) :])
+            dataset = unpack_dataset(kept)
+            del kept
             job.rows_total = len(dataset)
             result = run_import(
                 model, dataset, user=job.created_by, source=job.file_name, progress=Progress(job)
@@ -131,7 +132,6 @@ def _write(job, model):
             job.rows_done = job.rows_total
     except ImportFailed as failed:
         job.problems = failed.errors
-    job.content = b""
     job.save(update_fields=["outcome", "content", "rows_total", "rows_done", "problems"])
 
 
