@@ -113,6 +113,12 @@ class TransferAdminMixin:
         context = self._import_context(request)
         form = self._import_form(request)
         context["form"] = form
+        context["recent_jobs"] = [
+            (job, self._job_url(job))
+            for job in ImportJob.objects.filter(
+                created_by=request.user, model_name=self.model._meta.model_name
+            ).defer("content", "preview", "outcome")[:10]
+        ]
         if getattr(request, "upload_refused", None):
             context["errors"] = [request.upload_refused]
         elif request.method == "POST" and form.is_valid():

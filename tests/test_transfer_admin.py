@@ -197,3 +197,17 @@ def test_file_is_parsed_once_and_dates_survive(admin_client, demo):
         confirmed = confirm(admin_client, job_of(preview))
     assert "Imported 1 rows" in confirmed.content.decode()
     assert models.Cookie.objects.get(name="dated").last_reviewed == datetime.date(2026, 11, 2)
+
+
+def test_the_import_page_lists_the_users_recent_imports(
+    admin_client, client, django_user_model, demo
+):
+    """Someone who left an import's page finds it again; nobody sees another's imports."""
+    job = job_of(start(admin_client, upload("cookies.csv")))
+    content = admin_client.get(IMPORT).content.decode()
+    assert 'id="recent-imports"' in content
+    assert job_url(job) in content
+    assert "checked: waiting for your confirmation" in content
+    other = django_user_model.objects.create_superuser("mallory", "m@example.com", "pw")
+    client.force_login(other)
+    assert job_url(job) not in client.get(IMPORT).content.decode()
