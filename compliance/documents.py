@@ -25,7 +25,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
-from compliance import forked
+from compliance import forked, subprocessors
 from compliance.diff import diff_snapshots
 from compliance.localize import localize
 from compliance.models import DocumentKind, Release, ReleaseDocument
@@ -113,6 +113,15 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
     """
     if language not in dict(settings.LANGUAGES):
         raise ValueError(f"Unknown language {language!r}.")
+    # Annex IV lists the sub-processors authorised on the release's effective date (the draft:
+    # today), the intended changes apart.
+    accurate_on = release.effective_date if release else timezone.localdate()
+    sub_changes = (
+        subprocessors.changes_up_to(release) if release else subprocessors.draft_changes(snapshot)
+    )
+    current = subprocessors.listing(snapshot, sub_changes, accurate_on)
+    objection_contact = subprocessors.objection_contact(snapshot)
+    snapshot = subprocessors.restricted(snapshot, current)
     with translation.override(language):
         register = localize(snapshot, language)
         context = {
@@ -125,6 +134,9 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
             "changes": changes,
             "language": language,
             "language_name": str(dict(settings.LANGUAGES)[language]),
+            "accurate_on": accurate_on,
+            "intended": subprocessors.presented(current.intended, language),
+            "objection_contact": objection_contact,
         }
         html = render_to_string(TEMPLATES[kind], context)
         stylesheet = render_to_string(

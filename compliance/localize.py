@@ -158,6 +158,9 @@ def public_view(snapshot):
         rows = value or []
         if name == "contacts":
             rows = [row for row in rows if row.get("published") is True]
+        if name == "processors":
+            # Planned: not announced yet (subprocessors.py), so not public either.
+            rows = [row for row in rows if row.get("status") != "planned"]
         view[name] = [{k: v for k, v in row.items() if k in fields} for row in rows]
     return without_controls(view)
 
@@ -340,7 +343,9 @@ def localize(snapshot, language):
 
 
 def _processor_tree(rows, t, category_names, purpose_names):
-    engaged = [r for r in rows if r["status"] != ProcessorStatus.RETIRED]
+    # Rows from subprocessors.restricted() carry their state on the output's date (a retired
+    # one may still be leaving); others are taken as the register says.
+    engaged = [r for r in rows if r.get("lifecycle") or r["status"] != ProcessorStatus.RETIRED]
     names = {r["name"] for r in engaged}
     nodes = {}
     for r in engaged:
@@ -361,6 +366,8 @@ def _processor_tree(rows, t, category_names, purpose_names):
             "status": label(ProcessorStatus, r["status"]),
             "planned": r["status"] == ProcessorStatus.PLANNED,
             "active_from": r["active_from"] or "",
+            # Set by subprocessors.restricted(): the last day of one that is leaving.
+            "last_day": r.get("last_day", ""),
             "data_categories": [category_names.get(k[0], k[0]) for k in r["data_categories"]],
             "purposes": [purpose_names.get(k[0], k[0]) for k in r["purposes"]],
             "parent": r["parent"][0] if r["parent"] and r["parent"][0] in names else None,

@@ -8,6 +8,7 @@ database at all. Drafts are never rendered here; the staff preview renders the l
 through the same templates, uncached.
 """
 
+import datetime
 import gzip
 import hashlib
 import json
@@ -24,7 +25,9 @@ from django.dispatch import receiver
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.http import http_date, parse_http_date_safe
+from django.utils.translation import gettext
 
+from compliance import subprocessors
 from compliance.localize import localize, public_view
 from compliance.models import ChangeNotice, Redaction, Release
 from compliance.releases import verified_snapshot
@@ -119,6 +122,8 @@ def notices(language):
             # Entry ids never change; a control character stored before the rule could not
             # stand in XML, so it is left out of the id as of the text.
             "id": f"release-{n.release.number}-{n.kind}-{remove_controls(n.processor_name)}",
+            # Where the page shows it (its row in the history), for the feed's links.
+            "anchor": subprocessors.from_notice(n).anchor,
             "release": n.release.number,
             "kind": n.kind,
             "kind_label": n.get_kind_display(),
@@ -132,6 +137,31 @@ def notices(language):
     ]
 
 
+def notice_summary(notice, objection_contact):
+    """A notice's text and, for an addition, until when and how customers may object (in the
+    active language): what the feed's entries say."""
+    text = notice["text"]
+    if notice["kind"] != "added":
+        return text
+    deadline = (notice["takes_effect_on"] - datetime.timedelta(days=1)).isoformat()
+    if objection_contact:
+        return (
+            text
+            + " "
+            + gettext("Customers may object until %(date)s by e-mail to %(contact)s.")
+            % {"date": deadline, "contact": objection_contact}
+        )
+    return (
+        text
+        + " "
+        + gettext(
+            "Customers may object until %(date)s by writing to us at the address on our privacy "
+            "page."
+        )
+        % {"date": deadline}
+    )
+
+
 def languages():
     return [(code, str(name)) for code, name in settings.LANGUAGES]
 
@@ -141,15 +171,24 @@ def page_context(page, language, snapshot, release, *, preview=False, today=None
         "page": page,
         "language": language,
         "languages": languages(),
-        "register": localize(snapshot, language),
         "release": release,
         "preview": preview,
     }
     if page == "subprocessors":
-        all_notices = notices(language)
+        # Accurate on a date: who is engaged today, and the changes intended from today.
         today = today or timezone.localdate()
-        context["upcoming"] = [n for n in all_notices if n["takes_effect_on"] > today]
-        context["history"] = all_notices
+        changes = (
+            subprocessors.changes_up_to(release)
+            if release
+            else subprocessors.draft_changes(snapshot)
+        )
+        current = subprocessors.listing(snapshot, changes, today)
+        snapshot = subprocessors.restricted(snapshot, current)
+        context["accurate_on"] = today
+        context["intended"] = subprocessors.presented(current.intended, language)
+        context["objection_contact"] = subprocessors.objection_contact(snapshot)
+        context["history"] = notices(language)
+    context["register"] = localize(snapshot, language)
     return context
 
 
@@ -157,23 +196,28 @@ def page_context(page, language, snapshot, release, *, preview=False, today=None
 INDENTATION = re.compile(r"\n\s+")
 
 
-def render_page(page, language, snapshot, release, *, preview=False):
+def render_page(page, language, snapshot, release, *, preview=False, today=None):
     with translation.override(language):
         html = render_to_string(
             f"compliance/public/{page}.html",
-            page_context(page, language, snapshot, release, preview=preview),
+            page_context(page, language, snapshot, release, preview=preview, today=today),
         )
     return INDENTATION.sub("\n", html).encode("utf-8")
 
 
+# Pages whose content depends on the date as well as the release (who is engaged today).
+DATED_PAGES = {"subprocessors"}
+
+
 @lru_cache(maxsize=256)
-def _published_page(release, page, language):
+def _published_page(release, page, language, today):
     # Keyed by the frozen release: a new release is a new key, old ones age out of the cache.
-    return render_page(page, language, snapshot_of(release), release)
+    return render_page(page, language, snapshot_of(release), release, today=today)
 
 
-def published_page(release, page, language):
-    return _published_page(release, page, language)
+def published_page(release, page, language, today=None):
+    """`today` matters for DATED_PAGES only (None for the others)."""
+    return _published_page(release, page, language, today if page in DATED_PAGES else None)
 
 
 @lru_cache(maxsize=256)
@@ -249,6 +293,13 @@ def _published_snapshot_json(release):
             .order_by("redacted_at")
             .values_list("redacted_at", "original_content_hash", "content_hash")
         ],
+        # Who is engaged on the release's effective date, and the changes intended then (as
+        # Annex IV of the release lists them).
+        "subprocessors": subprocessors.as_json(
+            subprocessors.listing(
+                snapshot_of(release), subprocessors.changes_up_to(release), release.effective_date
+            )
+        ),
         "snapshot": snapshot_of(release),
     }
     return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -279,8 +330,9 @@ def headers(release, variant):
     }
 
 
-def not_modified(request, release, variant):
-    """Whether the client's copy (If-None-Match, else If-Modified-Since) is current."""
+def not_modified(request, release, variant, *, dated=False):
+    """Whether the client's copy (If-None-Match, else If-Modified-Since) is current. A dated
+    representation changes at midnight too: only its entity tag can tell."""
     tags = request.headers.get("If-None-Match")
     if tags is not None:
         current = etag(release, variant)
@@ -288,7 +340,7 @@ def not_modified(request, release, variant):
             tag.strip().removeprefix("W/") for tag in tags.split(",")
         ]
     since = request.headers.get("If-Modified-Since")
-    if since:
+    if since and not dated:
         moment = parse_http_date_safe(since)
         return moment is not None and int(release.published_at.timestamp()) <= moment
     return False

@@ -57,7 +57,8 @@ def verified_snapshot(release):
 
 
 # Sub-processors that process data now or are about to: what customers authorise.
-ENGAGED_STATUSES = {ProcessorStatus.ACTIVE, ProcessorStatus.PLANNED}
+# A planned processor is not announced yet: publishing gives notice once it is made active.
+ENGAGED_STATUSES = {ProcessorStatus.ACTIVE}
 
 
 class PublishRefused(Exception):
@@ -100,25 +101,43 @@ def _in_every_language(message, **values):
     texts = {}
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            texts[code] = gettext(message) % values
+            text = gettext(message) % values
+        # A name ending in an abbreviation ("s.r.o.") ends the sentence too: one full stop.
+        texts[code] = text[:-1] if text.endswith("..") else text
     return texts
 
 
 def change_notices(previous, current, *, notified_on, effective_date, notice_days):
     """Unsaved notices for the sub-processors that `current` adds to or drops from `previous`.
 
-    The first release sets the agreed list (Annex IV) and needs no notice. A change takes
-    effect after the notice period, or on the release's effective date if that is later.
+    The first release sets the agreed list (Annex IV) and needs no notice. An addition takes
+    effect after the notice period (Art. 28(2): time to object), or on the release's effective
+    date or the processor's own start date if later. A removal needs no time to object: it
+    takes effect the day after the processor's last day ('active until'), and not before the
+    release's effective date.
     """
     if previous is None:
         return []
     before, after = _engaged(previous), _engaged(current)
     added, removed = sorted(after.keys() - before.keys()), sorted(before.keys() - after.keys())
-    takes_effect_on = max(effective_date, notified_on + datetime.timedelta(days=notice_days))
-    date = takes_effect_on.isoformat()
+    after_notice = max(effective_date, notified_on + datetime.timedelta(days=notice_days))
+
+    def starts(name):
+        own = after[name].get("active_from")
+        return max(after_notice, datetime.date.fromisoformat(own)) if own else after_notice
+
+    def stops(name):
+        row = next((r for r in current["processors"] if r["name"] == name), before[name])
+        last_day = row.get("active_until")
+        day_after = (
+            datetime.date.fromisoformat(last_day) + datetime.timedelta(days=1) if last_day else None
+        )
+        return max(effective_date, day_after) if day_after else effective_date
+
     replaced = ", ".join(removed)
     notices = []
     for name in added:
+        date = starts(name).isoformat()
         if replaced:
             description = _in_every_language(
                 gettext_noop(
@@ -139,8 +158,12 @@ def change_notices(previous, current, *, notified_on, effective_date, notice_day
             )
         notices.append((ChangeKind.ADDED, name, description, after[name]))
     for name in removed:
+        date = stops(name).isoformat()
         description = _in_every_language(
-            "%(processor)s will no longer process personal data as a sub-processor from %(date)s.",
+            gettext_noop(
+                "%(processor)s will no longer process personal data as a sub-processor from "
+                "%(date)s."
+            ),
             processor=name,
             date=date,
         )
@@ -153,7 +176,7 @@ def change_notices(previous, current, *, notified_on, effective_date, notice_day
             processor=details,
             notified_on=notified_on,
             notice_period_days=notice_days,
-            takes_effect_on=takes_effect_on,
+            takes_effect_on=starts(name) if kind == ChangeKind.ADDED else stops(name),
         )
         for kind, name, description, details in notices
     ]

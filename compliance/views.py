@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.utils import feedgenerator, translation
+from django.utils import feedgenerator, timezone, translation
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from compliance import public
+from compliance import public, subprocessors
 from compliance.localize import public_view
 from compliance.models import Organisation
 from compliance.releases import TamperedRelease
@@ -38,15 +38,18 @@ def _accepts_gzip(request):
     return "gzip" in request.headers.get("Accept-Encoding", "")
 
 
-def _published(request, release, variant, body, content_type):
-    """A release's representation, gzip-compressed (once) for clients that accept it."""
+def _published(request, release, variant, body, content_type, *, dated=False):
+    """A release's representation, gzip-compressed (once) for clients that accept it. A dated
+    one (its variant names the day) carries no Last-Modified: it changes at midnight too."""
     if release is None:
         raise Http404("Nothing is published yet.")
     gzipped = _accepts_gzip(request)
     # Each encoding is its own representation, with its own entity tag.
     variant = f"{variant}:gzip" if gzipped else variant
     headers = public.headers(release, variant)
-    if public.not_modified(request, release, variant):
+    if dated:
+        headers = {k: v for k, v in headers.items() if k != "Last-Modified"}
+    if public.not_modified(request, release, variant, dated=dated):
         return HttpResponseNotModified(headers=headers)
     try:
         content = body()
@@ -78,12 +81,14 @@ def page(request, language, page):
     if page not in public.PAGES:
         raise Http404
     release = public.latest()
+    today = timezone.localdate() if page in public.DATED_PAGES else None
     return _published(
         request,
         release,
-        f"{page}:{language}",
-        lambda: public.published_page(release, page, language),
+        f"{page}:{language}:{today}" if today else f"{page}:{language}",
+        lambda: public.published_page(release, page, language, today),
         "text/html; charset=utf-8",
+        dated=today is not None,
     )
 
 
@@ -156,6 +161,7 @@ def feed(request, language):
     host = base.split("://", 1)[-1]
 
     def body():
+        objection_contact = subprocessors.objection_contact(public.snapshot_of(release))
         with translation.override(language):
             page_url = f"{base}/{language}/subprocessors/"
             atom = ReleaseFeed(
@@ -170,8 +176,8 @@ def feed(request, language):
             for notice in public.notices(language):
                 atom.add_item(
                     title=f"{notice['kind_label']}: {notice['processor']}",
-                    link=f"{page_url}#{notice['id']}",
-                    description=notice["text"],
+                    link=f"{page_url}#{notice['anchor']}",
+                    description=public.notice_summary(notice, objection_contact),
                     unique_id=f"tag:{host},2026:{notice['id']}",
                     pubdate=notice["published_at"],
                     updateddate=notice["published_at"],

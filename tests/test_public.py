@@ -65,7 +65,7 @@ def test_subprocessor_page_upcoming_and_history(client, released):
     assert "Hosting s.r.o." in content
     notice = models.ChangeNotice.objects.get()
     assert notice.takes_effect_on.isoformat() in content
-    assert "Upcoming changes" in content and "History of changes" in content
+    assert "Intended changes" in content and "History of changes" in content
 
 
 def test_nothing_published_is_not_found(client, demo):

@@ -172,7 +172,7 @@ def test_first_release_sets_the_list_without_notices(demo):
 def test_adding_a_subprocessor_records_a_notice(demo):
     """A new sub-processor: notice with the default 30-day period and its effect date."""
     publish(note="First")
-    factories.ProcessorFactory(name="Hosting s.r.o.", status="planned")
+    factories.ProcessorFactory(name="Hosting s.r.o.", status="active")
     release = publish(note="Adds hosting")
     notice = ChangeNotice.objects.get()
     assert notice.release == release
@@ -188,9 +188,29 @@ def test_adding_a_subprocessor_records_a_notice(demo):
     assert notice.description["en"] != notice.description["pl"]
 
 
+def test_a_planned_subprocessor_is_not_announced(demo):
+    """Planned: in the register, not announced; publishing gives no notice until it is made
+    active."""
+    publish(note="First")
+    factories.ProcessorFactory(name="Hosting s.r.o.", status="planned")
+    factories.CookieFactory()
+    publish(note="A cookie; hosting still planned")
+    assert not ChangeNotice.objects.exists()
+
+
+def test_an_addition_starts_on_the_processors_own_later_date(demo):
+    """An 'active from' after the notice period is when the addition takes effect."""
+    publish(note="First")
+    start = today() + datetime.timedelta(days=90)
+    factories.ProcessorFactory(name="Hosting s.r.o.", active_from=start)
+    publish(note="Hosting from later")
+    assert ChangeNotice.objects.get().takes_effect_on == start
+
+
 def test_replacing_a_subprocessor_records_both_sides(demo):
-    """Retiring one processor and adding another: an addition naming what it replaces, and a
-    removal."""
+    """Retiring one processor and adding another: an addition naming what it replaces, after
+    the notice period; a removal from the day after the old one's last day (no time to object
+    is owed for a removal)."""
     old = factories.ProcessorFactory(name="Old Hosting")
     publish(note="First")
     old.status = "retired"
@@ -204,7 +224,13 @@ def test_replacing_a_subprocessor_records_both_sides(demo):
     assert "replacing Old Hosting" in notices[ChangeKind.ADDED].description["en"]
     assert notices[ChangeKind.REMOVED].processor_name == "Old Hosting"
     assert all(n.notice_period_days == 45 for n in notices.values())
-    assert all(n.takes_effect_on == today() + datetime.timedelta(days=45) for n in notices.values())
+    assert notices[ChangeKind.ADDED].takes_effect_on == today() + datetime.timedelta(days=45)
+    assert notices[ChangeKind.REMOVED].takes_effect_on == today() + datetime.timedelta(days=1)
+    assert notices[ChangeKind.ADDED].description["en"].endswith("replacing Old Hosting.")
+    # Both notices in every language (the removal's text was English everywhere once).
+    for notice in notices.values():
+        texts = notice.description
+        assert len({texts["en"], texts["pl"], texts["cs"], texts["de"]}) == 4
 
 
 def test_later_effective_date_wins_over_the_notice_period(demo):
