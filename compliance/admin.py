@@ -23,7 +23,7 @@ from reversion.admin import VersionAdmin
 
 from compliance import documents, health, ocd, releases, tasks, worker
 from compliance.concurrency import ConcurrencyGuardForm, without_version_check
-from compliance.diff import diff_snapshots
+from compliance.diff import diff_snapshots, with_labels
 from compliance.models import (
     ChangeNotice,
     Contact,
@@ -44,7 +44,7 @@ from compliance.models import (
     StorageItem,
     TechnicalMeasure,
 )
-from compliance.snapshot import REGISTERS, build_snapshot
+from compliance.snapshot import build_snapshot
 from compliance.transfer_admin import TransferAdminMixin
 
 
@@ -485,15 +485,6 @@ class PublishForm(forms.Form):
     )
 
 
-def with_register_titles(diff):
-    """The diff with each register's readable, translated name, for the templates."""
-    titles = {name: model._meta.verbose_name_plural for name, model, _children in REGISTERS}
-    titles["organisation"] = Organisation._meta.verbose_name
-    for register in diff["registers"]:
-        register["title"] = titles.get(register["register"], register["register"])
-    return diff
-
-
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Document"), choices=DocumentKind.choices)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
@@ -622,7 +613,7 @@ class ReleaseAdmin(ReadOnlyAdmin):
         against, diff = self._comparison(request, release)
         extra_context = {
             **(extra_context or {}),
-            "diff": with_register_titles(diff),
+            "diff": with_labels(diff),
             "against": against,
             "other_releases": [n for n in release_choices() if n != release.number],
             "diff_json_url": reverse("admin:compliance_release_diff", args=[release.number]),
@@ -765,7 +756,7 @@ class ReleaseAdmin(ReadOnlyAdmin):
             "form": form,
             "media": self.media + form.media,
             "latest": latest,
-            "diff": with_register_titles(releases.draft_diff()),
+            "diff": with_labels(releases.draft_diff()),
             "blocking": releases.blocking_reasons(),
             "refused": refused,
         }

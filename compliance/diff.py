@@ -5,7 +5,10 @@ Pure functions over snapshot dicts (see snapshot.py): no database, so a diff of 
 costs only the comparison.
 """
 
-from compliance.snapshot import REGISTER_NAMES, register_rows
+from django.core.exceptions import FieldDoesNotExist
+
+from compliance import models as register
+from compliance.snapshot import REGISTER_NAMES, REGISTERS, register_rows
 
 
 def _is_translation(value, languages):
@@ -100,3 +103,46 @@ def diff_snapshots(old, new):
             )
             total += len(added) + len(removed) + len(changed)
     return {"registers": registers, "total": total}
+
+
+# --- Readable names -------------------------------------------------------------------------
+
+
+def _model_of(register_name):
+    if register_name == "organisation":
+        return register.Organisation
+    return next(model for name, model, _children in REGISTERS if name == register_name)
+
+
+def field_label(model, path):
+    """The translated label (active language) of a snapshot field path of `model`'s rows:
+    'active_until' -> 'active until'; 'locations.CZ.country' -> 'processing location CZ:
+    country'."""
+    name, *rest = path.split(".")
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name.replace("_", " ")
+    if rest and field.is_relation and (field.one_to_many or field.many_to_many):
+        child = field.related_model
+        key, *child_path = rest
+        inner = field_label(child, ".".join(child_path)) if child_path else ""
+        return f"{child._meta.verbose_name} {key}: {inner}".rstrip(": ")
+    label = getattr(field, "verbose_name", None)
+    if label is None:  # a reverse relation: named after the related rows
+        label = field.related_model._meta.verbose_name_plural
+    return str(label)
+
+
+def with_labels(diff):
+    """`diff` with readable, translated names in the active language: each register's title and
+    each changed field's label. Documents and the admin print these, never snapshot keys."""
+    for changes in diff["registers"]:
+        model = _model_of(changes["register"])
+        meta = model._meta
+        title = meta.verbose_name if changes["register"] == "organisation" else None
+        changes["title"] = str(title or meta.verbose_name_plural)
+        for row in changes["changed"]:
+            for change in row["changes"]:
+                change["label"] = field_label(model, change["field"])
+    return diff

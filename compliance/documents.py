@@ -9,6 +9,7 @@ A release's document is rendered once per language and kept (ReleaseDocument): t
 are served every time after.
 """
 
+import copy
 import hashlib
 import re
 from functools import cached_property
@@ -26,7 +27,7 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 
 from compliance import forked, subprocessors
-from compliance.diff import diff_snapshots
+from compliance.diff import diff_snapshots, with_labels
 from compliance.localize import localize
 from compliance.models import DocumentKind, Release, ReleaseDocument
 from compliance.releases import TamperedRelease, verified_snapshot
@@ -124,6 +125,9 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
     snapshot = subprocessors.restricted(snapshot, current)
     with translation.override(language):
         register = localize(snapshot, language)
+        if changes is not None:
+            # Register titles and field labels in the document's language, not snapshot keys.
+            changes = with_labels(copy.deepcopy(changes))
         context = {
             "kind": kind,
             "title": document_title(kind),

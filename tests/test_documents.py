@@ -1,3 +1,4 @@
+import datetime
 import io
 import re
 import threading
@@ -260,6 +261,8 @@ def test_pdf_metadata_archival_and_tagged(release):
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert reader.metadata.title.startswith("Podsumowanie przetwarzania danych")
     assert reader.metadata.author == "Smartsupp.com, s.r.o."
+    # The nominative, as a title reads ("wydanie 1"; "wydaniem 1" is for "compare with").
+    assert reader.metadata.subject == "Podsumowanie przetwarzania danych – wydanie 1"
     root = reader.trailer["/Root"]
     assert root["/Lang"] == "pl"
     assert root["/MarkInfo"]["/Marked"]
@@ -470,3 +473,31 @@ def test_fetcher_serves_the_fonts():
     """The project's own fonts are fetched."""
     response = documents.RefusingFetcher().fetch((documents.FONTS / "DejaVuSans.ttf").as_uri())
     assert response is not None
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "cs", "de"])
+def test_summary_changes_name_registers_and_fields_in_the_documents_language(demo, language):
+    """The changes since the previous release use titles and field labels, never snapshot
+    keys ("processors", "active_until", "storage_items")."""
+    first = publish(note="First")
+    processor = models.Processor.objects.get(name="Smartlook.com, s.r.o.")
+    processor.active_until = datetime.date(2027, 6, 30)
+    processor.save()
+    item = models.StorageItem.objects.first()
+    item.retention_note_en = "Until the chat closes"
+    item.save()
+    second = publish(note="Dates")
+    pdf = documents.render(
+        "summary",
+        language,
+        second.snapshot,
+        release=second,
+        changes=documents.changes_since(first, second.snapshot),
+    )
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    chapter = re.sub(r"\s+", " ", text).split("5. ")[-1]
+    for key in ("processors", "active_until", "storage_items", "retention_note"):
+        assert key not in chapter, key
+    with translation.override(language):
+        assert str(models.Processor._meta.get_field("active_until").verbose_name) in chapter
+        assert str(models.StorageItem._meta.verbose_name_plural).capitalize() in chapter
