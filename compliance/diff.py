@@ -47,10 +47,14 @@ def row_label(row, language="en"):
 
 
 def diff_rows(old, new, languages):
-    """Field changes between two versions of one row."""
+    """Field changes between two versions of one row. A field one of the two snapshots does not
+    have at all (added to the snapshot since: a new column) is no change of the row."""
     before, after = _flatten(old, languages), _flatten(new, languages)
+    shared = old.keys() & new.keys()
     changes = []
     for path, language in sorted(set(before) | set(after), key=lambda p: (p[0], p[1] or "")):
+        if path[0] not in shared:
+            continue
         old_value = before.get((path, language))
         new_value = after.get((path, language))
         if old_value != new_value:

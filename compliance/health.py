@@ -215,6 +215,12 @@ def rules():
             {m: Q(retention_needs_review=True) for m in ITEM_MODELS},
         ),
         Rule(
+            "category_to_review",
+            _("Imported categories to review"),
+            WARNING,
+            {m: Q(category_needs_review=True) for m in ITEM_MODELS},
+        ),
+        Rule(
             "necessary_long_lived",
             _("Necessary items kept longer than 13 months"),
             WARNING,

@@ -136,8 +136,12 @@ PUBLIC_FIELDS["storage_items"] = PUBLIC_FIELDS["cookies"] | {"storage_type"}
 # bookkeeping).
 PRIVATE_FIELDS = {
     "processors": {"contact_name", "contact_title", "contact_email", "contact_phone"},
-    "cookies": {"necessity_justification", "retention_needs_review"},
-    "storage_items": {"necessity_justification", "retention_needs_review"},
+    "cookies": {"necessity_justification", "retention_needs_review", "category_needs_review"},
+    "storage_items": {
+        "necessity_justification",
+        "retention_needs_review",
+        "category_needs_review",
+    },
 }
 
 # Snapshot entries that are not registers: kept as they are.

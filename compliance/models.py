@@ -640,6 +640,14 @@ class TrackingItem(RegisterModel):
             "Set by an import that could not read the retention; the original text is the note."
         ),
     )
+    category_needs_review = models.BooleanField(
+        _("category to review"),
+        default=False,
+        help_text=_(
+            "Set by an import whose source category does not decide ours (the Open Cookie "
+            "Database's 'Functional' or 'Security'): confirm or change the category, then untick."
+        ),
+    )
     last_reviewed = models.DateField(_("last reviewed"), null=True, blank=True)
 
     class Meta:

@@ -48,13 +48,18 @@ COLUMNS = {
 }
 
 CATEGORIES = {
-    "functional": TrackingCategory.NECESSARY,
+    # Neither decides the strictly-necessary test (legal reference 5.3): a "functional" cookie
+    # is most often a preference, a "security" one often necessary. Both are flagged for review
+    # (CATEGORIES_TO_REVIEW), never made necessary silently.
+    "functional": TrackingCategory.PREFERENCES,
     "security": TrackingCategory.NECESSARY,
     "necessary": TrackingCategory.NECESSARY,
     "personalization": TrackingCategory.PREFERENCES,
     "analytics": TrackingCategory.STATISTICS,
     "marketing": TrackingCategory.MARKETING,
 }
+
+CATEGORIES_TO_REVIEW = {"functional", "security"}
 
 # A wildcard entry's name is a prefix; in the register that is a pattern with a placeholder.
 WILDCARD_PLACEHOLDER = "<ID>"
@@ -196,12 +201,14 @@ class OcdImportReport:
     merged_duplicates: int
     created_providers: int
     dry_run: bool
+    categories_for_review: int = 0
 
     def summary(self):
         verb = "Would import" if self.dry_run else "Imported"
         return (
             f"{verb} {self.imported} cookies from the Open Cookie Database; "
             f"{self.for_review} flagged for retention review; "
+            f"{self.categories_for_review} flagged for category review; "
             f"{self.merged_duplicates} duplicate rows merged; "
             f"{self.created_providers} providers added as planned processors."
         )
@@ -217,6 +224,7 @@ REGISTER_HEADERS = [
     "description_en",
     "retention",
     "retention_needs_review",
+    "category_needs_review",
 ]
 
 
@@ -235,6 +243,9 @@ def _register_row(row):
         "description_en": row["description"],
         "retention": words,
         "retention_needs_review": "yes" if review else "no",
+        "category_needs_review": (
+            "yes" if row["category"].strip().lower() in CATEGORIES_TO_REVIEW else "no"
+        ),
     }
 
 
@@ -283,6 +294,9 @@ def import_ocd(content, *, user=None, dry_run=False, source="Open Cookie Databas
             merged_duplicates=merged,
             created_providers=created,
             dry_run=dry_run,
+            categories_for_review=sum(
+                row["category_needs_review"] == "yes" for row in register_rows
+            ),
         )
         if dry_run:
             transaction.set_rollback(True)

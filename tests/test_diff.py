@@ -86,3 +86,14 @@ def test_first_release_is_all_additions(demo):
     diff = diff_snapshots(None, build_snapshot())
     assert len(register(diff, "cookies")["added"]) == 5
     assert len(register(diff, "organisation")["added"]) == 1
+
+
+def test_a_field_added_to_the_snapshot_since_is_no_change():
+    """An older release's rows lack a newer column (e.g. category_needs_review): comparing
+    them reports no change of every row."""
+    from compliance.diff import diff_rows
+
+    old = {"key": ["a"], "name": "a", "category": "necessary"}
+    new = {**old, "category_needs_review": False}
+    assert diff_rows(old, new, ["en"]) == []
+    assert diff_rows(old, {**new, "category": "marketing"}, ["en"])[0]["field"] == "category"

@@ -51,7 +51,8 @@ def test_slice_imports_with_mapping_and_review_flags():
     assert report.for_review == models.Cookie.objects.filter(retention_needs_review=True).count()
     assert report.for_review >= 2
     preferences = models.Cookie.objects.get(name="cookiePreferences")
-    assert preferences.category == "necessary"  # Functional
+    assert preferences.category == "preferences"  # Functional: never necessary silently
+    assert preferences.category_needs_review
     assert preferences.retention_display("en") == "2 years"
     assert preferences.provider.name == "Google"
     assert preferences.provider.status == "planned"
@@ -140,7 +141,7 @@ def library():
 def test_suggestions_by_exact_name(library):
     """An exact name finds its entry with the mapped category and parsed retention."""
     [suggestion] = ocd.suggestions("cookiePreferences")
-    assert suggestion["category"] == "necessary"
+    assert suggestion["category"] == "preferences"  # Functional
     assert suggestion["retention"]["kind"] == "duration"
     assert suggestion["retention"]["value"] == 2
     assert suggestion["provider"] == "Google"
@@ -172,3 +173,32 @@ def test_library_is_searchable_in_the_admin(admin_client, library):
     url = reverse("admin:compliance_knowncookie_changelist")
     content = admin_client.get(url, {"q": "cookiePreferences"}).content.decode()
     assert "cookiePreferences" in content
+
+
+def test_functional_and_security_are_never_made_necessary_silently(db):
+    """'Functional' becomes preferences (consent required), 'Security' necessary; both are
+    flagged for review, and the dashboard counts them."""
+    from compliance import health
+    from compliance.models import Cookie
+
+    content = (
+        b"ID,Platform,Category,Cookie / Data Key name,Domain,Description,Retention period,"
+        b"Data Controller,User Privacy & GDPR Rights Portals,Wildcard match\n"
+        b"a1,Shop,Functional,shop_lang,,Remembers the language,1 year,,,0\n"
+        b"a2,Shop,Security,shop_csrf,,Protects forms,Session,,,0\n"
+        b"a3,Shop,Analytics,shop_stats,,Counts visits,1 year,,,0\n"
+    )
+    report = ocd.import_ocd(content)
+    assert report.categories_for_review == 2
+    lang, csrf, stats = (
+        Cookie.objects.get(name=n) for n in ("shop_lang", "shop_csrf", "shop_stats")
+    )
+    assert (lang.category, lang.consent_required, lang.category_needs_review) == (
+        "preferences",
+        True,
+        True,
+    )
+    assert (csrf.category, csrf.category_needs_review) == ("necessary", True)
+    assert (stats.category, stats.category_needs_review) == ("statistics", False)
+    [check] = [c for c in health.build_report().checks if c.code == "category_to_review"]
+    assert check.count == 2
