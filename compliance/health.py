@@ -22,10 +22,13 @@ from compliance.models import (
     DataCategory,
     DataElement,
     DataSubjectCategory,
+    KnownCookie,
+    LegalBasis,
     Organisation,
     PolicyClause,
     ProcessingLocation,
     Processor,
+    ProcessorStatus,
     Purpose,
     StorageItem,
     TechnicalMeasure,
@@ -150,6 +153,9 @@ class Rule:
     title: str
     severity: str
     conditions: dict = field(hash=False)
+    # What it enforces: the item of section 6 of the legal reference (regulators' findings) or
+    # the annex field; README.md lists each rule beside it (a test compares the two).
+    enforces: str = ""
 
 
 def _required_text_conditions():
@@ -165,9 +171,59 @@ def _required_text_conditions():
     return conditions
 
 
+ENFORCES = {
+    "unclassified": "Cookie tables 1: every item classified",
+    "required_text_missing": "Annexes I–IV and Art. 30(2): required texts",
+    "consent_not_required": "Cookie tables 1 and 7: statistics and marketing need consent",
+    "no_retention": "Cookie tables 2: duration",
+    "necessary_without_justification": "Cookie tables 1: an exemption reason for necessary items",
+    "necessary_known_as_tracking": "Cookie tables 1: analytics or ad cookies labelled necessary",
+    "third_party_without_provider": "Cookie tables 2 and 5; sub-processor lists 1: named third "
+    "parties",
+    "consent_on_legitimate_interest": "Cookie tables 7: legitimate interest for cookies",
+    "transfer_without_safeguard": "Sub-processor lists 7: transfer mechanism",
+    "no_location": "Sub-processor lists 7: processing location",
+    "no_delimitation": "Sub-processor lists 5: delimitation of responsibilities",
+    "no_objection_route": "Sub-processor lists 4: a way to object",
+    "generic_measures": "Sub-processor lists 6: concrete, not generic, measures",
+    "special_without_safeguards": "Sub-processor lists 8: sensitive data with safeguards",
+    "annex_field_blank": "Annexes I, II and IV: fields the documents print",
+    "retention_to_review": "Cookie tables 2: duration read from an import",
+    "category_to_review": "Cookie tables 1: category read from an import",
+    "necessary_long_lived": "Cookie tables 3: lifespan of necessary items",
+}
+
+# Shorter than this, a measure's description is a heading, not a description (Annex III:
+# "concretely and not in a generic manner").
+MEASURE_MIN_CHARACTERS = 40
+
+
 def rules():
     """Every rule, in the order the dashboard shows them. Built on call: settings may change."""
+    return [
+        Rule(rule.code, rule.title, rule.severity, rule.conditions, ENFORCES[rule.code])
+        for rule in _rules()
+    ]
+
+
+def _engaged_processors_q():
+    """Processors an output lists (planned ones are not announced yet)."""
+    return ~Q(status=ProcessorStatus.PLANNED)
+
+
+def _no_objection_route_q():
+    route = Contact.objects.filter(
+        published=True, role__in=[ContactRole.PRIVACY_CONTACT, ContactRole.DPO]
+    ).exclude(email="")
+    return ~Q(Exists(route))
+
+
+def _rules():
     consent_categories = [TrackingCategory.STATISTICS, TrackingCategory.MARKETING]
+    default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
+    known_as_tracking = KnownCookie.objects.filter(
+        name=OuterRef("name"), category__in=["Analytics", "Marketing"]
+    )
     return [
         Rule(
             "unclassified",
@@ -194,6 +250,37 @@ def rules():
             {m: Q(retention_kind="") for m in ITEM_MODELS},
         ),
         Rule(
+            "necessary_without_justification",
+            _("Necessary items with no reason why they are strictly necessary"),
+            ERROR,
+            {
+                m: Q(category=TrackingCategory.NECESSARY)
+                & is_blank(f"necessity_justification_{default}")
+                for m in ITEM_MODELS
+            },
+        ),
+        Rule(
+            "necessary_known_as_tracking",
+            _("Necessary items the Open Cookie Database lists as analytics or marketing"),
+            ERROR,
+            {
+                m: Q(category=TrackingCategory.NECESSARY) & Q(Exists(known_as_tracking))
+                for m in ITEM_MODELS
+            },
+        ),
+        Rule(
+            "third_party_without_provider",
+            _("Items third parties access with no named provider"),
+            ERROR,
+            {m: Q(third_party_access=True, provider__isnull=True) for m in ITEM_MODELS},
+        ),
+        Rule(
+            "consent_on_legitimate_interest",
+            _("Purposes that need consent but rest on legitimate interests"),
+            ERROR,
+            {Purpose: Q(consent_required=True, legal_basis=LegalBasis.LEGITIMATE_INTERESTS)},
+        ),
+        Rule(
             "transfer_without_safeguard",
             _("Processors outside the EEA with no transfer safeguard"),
             ERROR,
@@ -203,10 +290,54 @@ def rules():
             },
         ),
         Rule(
+            "no_location",
+            _("Sub-processors with no processing location"),
+            ERROR,
+            {
+                Processor: _engaged_processors_q()
+                & ~Q(Exists(ProcessingLocation.objects.filter(processor=OuterRef("pk"))))
+            },
+        ),
+        Rule(
+            "no_delimitation",
+            _("Sub-processors with no delimitation of responsibilities"),
+            WARNING,
+            {Processor: _engaged_processors_q() & is_blank(f"responsibilities_{default}")},
+        ),
+        Rule(
+            "no_objection_route",
+            _("No published privacy contact or DPO e-mail to receive objections"),
+            ERROR,
+            {Organisation: _no_objection_route_q()},
+        ),
+        Rule(
+            "generic_measures",
+            _("Technical measures too short to be concrete"),
+            WARNING,
+            {
+                TechnicalMeasure: ~Q(
+                    **{f"description_{default}__regex": rf"[\s\S]{{{MEASURE_MIN_CHARACTERS}}}"}
+                )
+            },
+        ),
+        Rule(
             "special_without_safeguards",
             _("Special categories of data without safeguards"),
             ERROR,
             {DataCategory: Q(special_category=True) & is_blank("safeguards_en")},
+        ),
+        Rule(
+            "annex_field_blank",
+            _("Fields the DPA annexes print, left empty"),
+            ERROR,
+            {
+                Organisation: is_blank("address")
+                | is_blank(f"processing_subject_matter_{default}")
+                | is_blank(f"processing_nature_{default}")
+                | is_blank(f"processing_duration_{default}"),
+                Processor: _engaged_processors_q()
+                & (is_blank("address") | is_blank(f"processing_description_{default}")),
+            },
         ),
         Rule(
             "retention_to_review",
