@@ -13,6 +13,7 @@ import copy
 import hashlib
 import re
 from functools import cached_property
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pydyf
@@ -79,6 +80,42 @@ class SerialisedOnce(pydyf.Object):
     @property
     def compressible(self):
         return self.original.compressible
+
+
+class LinkTexts(HTMLParser):
+    """The text of each internal link of a document's HTML: {anchor id: link text}."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.texts, self.current = {}, None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and href.startswith("#"):
+            self.current = href[1:]
+            self.texts.setdefault(self.current, "")
+
+    def handle_data(self, data):
+        if self.current is not None:
+            self.texts[self.current] += data
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self.current = None
+
+
+def describe_links(pdf, texts):
+    """Give each internal link annotation its link's text as description (/Contents), in the
+    document's language: WeasyPrint writes the bare anchor id ("annex-4"), which a screen
+    reader would read out (PDF/UA)."""
+    for pdf_object in pdf.objects:
+        if not isinstance(pdf_object, pydyf.Dictionary) or pdf_object.get("Subtype") != "/Link":
+            continue
+        contents = pdf_object.get("Contents")
+        target = getattr(contents, "string", None)
+        if target in texts and texts[target].strip():
+            pdf_object["Contents"] = pydyf.String(" ".join(texts[target].split()))
 
 
 def serialise_objects_once(document, pdf):
@@ -151,6 +188,11 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
             },
         )
     fetcher = fetcher or RefusingFetcher()
+    link_texts = LinkTexts(html).texts
+
+    def finish(document, pdf):
+        describe_links(pdf, link_texts)
+        serialise_objects_once(document, pdf)
 
     def write_pdf():
         # The stylesheet's @font-face rules take effect only through a FontConfiguration given
@@ -168,7 +210,7 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
                 )
             ],
             font_config=font_config,
-            finisher=serialise_objects_once,
+            finisher=finish,
             pdf_variant="pdf/a-3b",
             pdf_tags=True,
         )

@@ -501,3 +501,18 @@ def test_summary_changes_name_registers_and_fields_in_the_documents_language(dem
     with translation.override(language):
         assert str(models.Processor._meta.get_field("active_until").verbose_name) in chapter
         assert str(models.StorageItem._meta.verbose_name_plural).capitalize() in chapter
+
+
+def test_links_are_described_by_their_text_in_the_documents_language(release):
+    """Each internal link's description (/Contents) is its text in the document's language,
+    not the anchor id WeasyPrint writes."""
+    pdf = documents.release_document(release, "annex", "pl")
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    descriptions = [
+        str(annotation.get_object().get("/Contents"))
+        for page in reader.pages
+        for annotation in page.get("/Annots", [])
+        if annotation.get_object().get("/Subtype") == "/Link"
+    ]
+    assert "Załącznik IV – Wykaz podmiotów przetwarzających" in descriptions
+    assert not [d for d in descriptions if d.startswith("annex-")]
