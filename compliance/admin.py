@@ -4,6 +4,7 @@ Computed columns are annotated in get_queryset, so a changelist runs the same nu
 whatever the number of rows.
 """
 
+import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
@@ -21,7 +22,7 @@ from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from reversion.admin import VersionAdmin
 
-from compliance import documents, health, ocd, releases, tasks, worker
+from compliance import documents, health, ocd, releases, tasks, translation_review, worker
 from compliance.concurrency import ConcurrencyGuardForm, without_version_check
 from compliance.diff import diff_snapshots, with_labels
 from compliance.models import (
@@ -44,7 +45,7 @@ from compliance.models import (
     StorageItem,
     TechnicalMeasure,
 )
-from compliance.snapshot import build_snapshot
+from compliance.snapshot import build_snapshot, translated_fields
 from compliance.transfer_admin import TransferAdminMixin
 
 
@@ -82,11 +83,40 @@ class HealthFilter(admin.SimpleListFilter):
         return queryset
 
 
+class TranslationReviewFilter(admin.SimpleListFilter):
+    """Rows with a translation written against an English text that changed since."""
+
+    title = _("translation to review")
+    parameter_name = "translation_review"
+
+    def lookups(self, request, model_admin):
+        return health.translation_languages()
+
+    def queryset(self, request, queryset):
+        if self.value() in dict(health.translation_languages()):
+            return queryset.filter(translation_review.to_review_q(self.value()))
+        return queryset
+
+
+class RegisterForm(ConcurrencyGuardForm):
+    confirm_translations = forms.BooleanField(
+        label=_("The translations marked “to review” are still right"),
+        required=False,
+        help_text=_("Tick to confirm them as they are; a translation you change is current."),
+    )
+
+
 class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
     """Register admins: language tabs, history with recover and revert (django-reversion),
-    and a refusal to save over someone else's newer change (concurrency.py)."""
+    a refusal to save over someone else's newer change (concurrency.py), and translations
+    marked when their English text changed (translation_review.py)."""
 
-    form = ConcurrencyGuardForm
+    form = RegisterForm
+    actions = ["confirm_translations"]
+
+    class Media:
+        css = {"all": ["compliance/admin/translation_review.css"]}
+
     list_per_page = 100
     save_on_top = True
     # A web address typed without a scheme is taken as https (Django 6's default too).
@@ -94,7 +124,58 @@ class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        return without_version_check(form) if getattr(request, "reverting", False) else form
+        if getattr(request, "reverting", False):
+            return without_version_check(form)
+        # Each translation to review says so in its language tab.
+        for code, names in ((obj.translations_to_review if obj else None) or {}).items():
+            for name in names:
+                field = form.base_fields.get(f"{name}_{code}")
+                if field is not None:
+                    field.help_text = _(
+                        "To review: the English text changed since this translation was "
+                        "written. Change it, or confirm it below."
+                    )
+                    field.widget.attrs["class"] = (
+                        field.widget.attrs.get("class", "") + " translation-to-review"
+                    ).strip()
+        return form
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if translated_fields(self.model):
+            filters.append(TranslationReviewFilter)
+        return filters
+
+    def save_model(self, request, obj, form, change):
+        if form.cleaned_data.get("confirm_translations"):
+            obj._confirm_translations = True
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Confirm the translations of the selected rows"))
+    def confirm_translations(self, request, queryset):
+        confirmed = 0
+        with reversion.create_revision():
+            reversion.set_user(request.user)
+            reversion.set_comment("Translations confirmed")
+            for obj in queryset.exclude(translations_to_review={}):
+                obj._confirm_translations = True
+                obj.save()
+                confirmed += 1
+        messages.success(
+            request,
+            ngettext(
+                "Translations of %(count)d row confirmed.",
+                "Translations of %(count)d rows confirmed.",
+                confirmed,
+            )
+            % {"count": confirmed},
+        )
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not translated_fields(self.model) or not self.has_change_permission(request):
+            actions.pop("confirm_translations", None)
+        return actions
 
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Reverting replaces the row with a chosen past state on purpose: no stale-copy check.
@@ -113,6 +194,8 @@ class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
             and self.has_change_permission(request, obj)
             and not getattr(request, "reverting", False)
         )
+        if editing and (obj.translations_to_review or {}) and "confirm_translations" not in fields:
+            fieldsets = [*fieldsets, (_("Translations"), {"fields": ["confirm_translations"]})]
         if editing and "edited_version" not in fields:
             fieldsets = [*fieldsets, (None, {"fields": ["edited_version"]})]
         elif not editing and "edited_version" in fields:
@@ -758,6 +841,9 @@ class ReleaseAdmin(ReadOnlyAdmin):
             "latest": latest,
             "diff": with_labels(releases.draft_diff()),
             "blocking": releases.blocking_reasons(),
+            "translation_warnings": []
+            if settings.TRANSLATION_REVIEW_BLOCKS_PUBLISH
+            else releases.translation_review_reasons(),
             "refused": refused,
         }
         return TemplateResponse(request, "compliance/admin/publish.html", context)

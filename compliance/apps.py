@@ -9,8 +9,8 @@ class ComplianceConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        # Connects the edit-version signal receiver.
-        from compliance import concurrency  # noqa: F401
+        # Connects the edit-version and translation-review signal receivers.
+        from compliance import concurrency, translation_review  # noqa: F401
 
 
 class ComplianceAdminConfig(AdminConfig):

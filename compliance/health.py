@@ -334,7 +334,15 @@ def _rules():
                 Organisation: is_blank("address")
                 | is_blank(f"processing_subject_matter_{default}")
                 | is_blank(f"processing_nature_{default}")
-                | is_blank(f"processing_duration_{default}"),
+                | is_blank(f"processing_duration_{default}")
+                # Lists the annexes print, empty: Annex I's contact, Annex II 1, 2 and 5,
+                # Annex III and its measures to assist the controller.
+                | ~Q(Exists(Contact.objects.all()))
+                | ~Q(Exists(DataSubjectCategory.objects.all()))
+                | ~Q(Exists(DataCategory.objects.all()))
+                | ~Q(Exists(Purpose.objects.all()))
+                | ~Q(Exists(TechnicalMeasure.objects.all()))
+                | ~Q(Exists(TechnicalMeasure.objects.filter(assists_controller=True))),
                 Processor: _engaged_processors_q()
                 & (is_blank("address") | is_blank(f"processing_description_{default}")),
             },
@@ -476,6 +484,7 @@ def build_report():
         if translated_fields(model):
             for code, _name in languages:
                 per_model[model][f"lang:{code}"] = missing_translation_q(model, code)
+                per_model[model][f"review:{code}"] = Q(translations_to_review__has_key=code)
     counted = {model: _model_counts(model, conditions) for model, conditions in per_model.items()}
 
     checks = []
@@ -515,6 +524,9 @@ def build_report():
         check.findings = check.findings[:SAMPLE_SIZE]
         checks.append(check)
 
+    for code, name in languages:
+        checks.append(_review_check(models, counted, code, name))
+
     counts = [
         RegisterCount(
             model._meta.verbose_name_plural,
@@ -524,6 +536,43 @@ def build_report():
         for model in models
     ]
     return Report(counts=counts, checks=checks)
+
+
+def _review_check(models, counted, code, name):
+    """Translations into `code` written against an English text that has changed since."""
+    check = Check(
+        f"translation_review_{code}",
+        _("Translations to review in %(language)s (the English text changed)")
+        % {"language": _(name)},
+        WARNING,
+    )
+    condition = Q(translations_to_review__has_key=code)
+    for model in models:
+        count = counted[model].get(f"review:{code}", 0)
+        if count:
+            check.count += count
+            if len(check.findings) < SAMPLE_SIZE:
+                check.findings += _sample(model, condition)
+            check.listings.append(
+                (model._meta.verbose_name_plural, _changelist_url(model, translation_review=code))
+            )
+    check.findings = check.findings[:SAMPLE_SIZE]
+    return check
+
+
+def translations_to_review():
+    """{language: rows with a translation to review}, for the publish page."""
+    counts = {}
+    for model in register_models():
+        if not translated_fields(model):
+            continue
+        aggregates = {
+            code: Count("pk", filter=Q(translations_to_review__has_key=code))
+            for code, _name in translation_languages()
+        }
+        for code, count in model._default_manager.aggregate(**aggregates).items():
+            counts[code] = counts.get(code, 0) + count
+    return {code: count for code, count in counts.items() if count}
 
 
 def _dpo_check():

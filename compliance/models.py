@@ -55,6 +55,11 @@ class RegisterModel(NaturalKeyModel):
 
     # Bumped on every save; an edit form carries the version it was opened at.
     edit_version = models.PositiveIntegerField(default=0, editable=False)
+    # Translation review (translation_review.py): per translated field and language, a digest
+    # of the English text the translation was written against; and what that leaves to review,
+    # per language ({"pl": ["purpose"]}). Bookkeeping: not part of a release.
+    translation_sources = models.JSONField(default=dict, blank=True, editable=False)
+    translations_to_review = models.JSONField(default=dict, blank=True, editable=False)
 
     class Meta:
         abstract = True

@@ -16,7 +16,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, gettext_noop
 
 from compliance.diff import diff_snapshots
-from compliance.health import build_report
+from compliance.health import build_report, translations_to_review
 from compliance.models import (
     ChangeKind,
     ChangeNotice,
@@ -84,11 +84,27 @@ def release_diff(release, against=None):
     return diff_snapshots(against.snapshot if against else None, release.snapshot)
 
 
-def blocking_reasons():
+def translation_review_reasons():
+    """One line per language with translations to review."""
+    names = dict(settings.LANGUAGES)
     return [
+        gettext(
+            "Translations into %(language)s to review: %(count)d rows (their English text "
+            "changed since)"
+        )
+        % {"language": gettext(names[code]), "count": count}
+        for code, count in translations_to_review().items()
+    ]
+
+
+def blocking_reasons():
+    reasons = [
         gettext("%(problem)s: %(count)d") % {"problem": check.title, "count": check.count}
         for check in build_report().blocking
     ]
+    if settings.TRANSLATION_REVIEW_BLOCKS_PUBLISH:
+        reasons += translation_review_reasons()
+    return reasons
 
 
 def _engaged(snapshot):

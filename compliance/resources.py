@@ -22,6 +22,7 @@ from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
 
 from compliance import models as register
+from compliance import translation_review
 from compliance.retention import RetentionParseError, parse_retention_words, retention_words
 from compliance.snapshot import SKIPPED_FIELDS, content_fields, translated_fields
 
@@ -314,7 +315,20 @@ class RegisterResource(resources.ModelResource):
                 stored = getattr(original, field.attname)
                 if stored is None and getattr(instance, field.attname) == "":
                     setattr(original, field.attname, "")
-        return super().skip_row(instance, original, row, import_validation_errors)
+        skip = super().skip_row(instance, original, row, import_validation_errors)
+        if not skip:
+            # The bulk write (imports.write_validated) saves no row: what is to review is
+            # worked out here, against the row as stored.
+            previous = (
+                None
+                if original is None or original.pk is None
+                else {
+                    column: getattr(original, column)
+                    for column in translation_review.columns(type(original))
+                }
+            )
+            translation_review.refresh(instance, previous)
+        return skip
 
     def _refuse_duplicate_keys(self, dataset):
         columns = [self.fields[name].column_name for name in self.get_import_id_fields()]
@@ -396,7 +410,7 @@ class BulkRegisterResource(RegisterResource):
 
     def get_bulk_update_fields(self):
         """Model fields an update writes: the retention column stands for four of them."""
-        names = ["edit_version"]
+        names = ["edit_version", "translation_sources", "translations_to_review"]
         for name, field in self.fields.items():
             if name in self._meta.import_id_fields or not field.attribute:
                 continue

@@ -218,6 +218,10 @@ TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 TASK_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TASK_WORKER_HEARTBEAT_SECONDS", "10"))
 TASK_WORKER_LEASE_SECONDS = float(os.environ.get("TASK_WORKER_LEASE_SECONDS", "60"))
 
+# Translations whose English text changed since they were written: a warning when publishing,
+# or (on) a reason publishing is refused.
+TRANSLATION_REVIEW_BLOCKS_PUBLISH = env_bool("TRANSLATION_REVIEW_BLOCKS_PUBLISH", False)
+
 # Public pages: how often a process looks for a newer release, and how long caches keep a page.
 PUBLIC_RELEASE_CHECK_SECONDS = float(os.environ.get("PUBLIC_RELEASE_CHECK_SECONDS", "5"))
 PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))

@@ -43,7 +43,13 @@ REGISTERS = [
 REGISTER_NAMES = ["organisation", *(name for name, _model, _children in REGISTERS)]
 
 # Bookkeeping, not register content.
-SKIPPED_FIELDS = {"id", "edit_version", "singleton"}
+SKIPPED_FIELDS = {
+    "id",
+    "edit_version",
+    "singleton",
+    "translation_sources",
+    "translations_to_review",
+}
 
 
 def languages():

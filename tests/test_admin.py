@@ -108,7 +108,7 @@ def test_dashboard_follows_the_register(admin_client, demo):
     cookie = factories.CookieFactory(name="new_tracker", category="unclassified")
     content = admin_client.get(reverse("admin:index")).content.decode()
     assert "new_tracker" in content
-    cookie.category = "necessary"
+    cookie.category = "preferences"
     cookie.save()
     content = admin_client.get(reverse("admin:index")).content.decode()
     assert "new_tracker" not in content

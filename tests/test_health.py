@@ -231,6 +231,10 @@ def _annex_field_blank():
     models.Organisation.objects.update(processing_nature_en="")
 
 
+def _annex_list_empty():
+    models.TechnicalMeasure.objects.filter(assists_controller=True).delete()
+
+
 BREAKERS = {
     "necessary_without_justification": _necessary_without_reason,
     "necessary_known_as_tracking": _necessary_known_as_analytics,
@@ -241,6 +245,7 @@ BREAKERS = {
     "no_objection_route": _no_objection_route,
     "generic_measures": _generic_measure,
     "annex_field_blank": _annex_field_blank,
+    "annex_field_blank:list": _annex_list_empty,
 }
 
 
@@ -254,12 +259,18 @@ def complete_register(demo):
         processing_duration_en="For the term of the main agreement.",
     )
     models.Processor.objects.filter(address="").update(address="Street 1, Brno")
+    factories.TechnicalMeasureFactory(
+        assists_controller=True,
+        description_en="Requests from data subjects reach the controller within two days.",
+    )
 
 
 @pytest.mark.parametrize("code", sorted(BREAKERS))
 def test_each_regulator_rule_finds_what_breaks_it_and_nothing_else(complete_register, code):
+    breaker = BREAKERS[code]
+    code = code.split(":")[0]
     assert check(code).count == 0  # a register that does not break it
-    BREAKERS[code]()
+    breaker()
     assert check(code).count == 1
     assert check(code).findings and check(code).listings
 
