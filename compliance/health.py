@@ -178,6 +178,8 @@ ENFORCES = {
     "no_retention": "Cookie tables 2: duration",
     "necessary_without_justification": "Cookie tables 1: an exemption reason for necessary items",
     "necessary_known_as_tracking": "Cookie tables 1: analytics or ad cookies labelled necessary",
+    "necessary_purpose_reads_as_tracking": "Cookie tables 1: a purpose that is not strictly "
+    "necessary",
     "third_party_without_provider": "Cookie tables 2 and 5; sub-processor lists 1: named third "
     "parties",
     "consent_on_legitimate_interest": "Cookie tables 7: legitimate interest for cookies",
@@ -192,6 +194,13 @@ ENFORCES = {
     "category_to_review": "Cookie tables 1: category read from an import",
     "necessary_long_lived": "Cookie tables 3: lifespan of necessary items",
 }
+
+# Words in an item's English purpose or description that a strictly necessary item does not
+# need (CBTF para 8: analytics, advertising and A/B testing are never necessary).
+TRACKING_WORDS = (
+    r"analytic|statistic|advertis|marketing|remarketing|retarget|a/b test|ab test|"
+    r"conversion|audience|profil|track"
+)
 
 # Shorter than this, a measure's description is a heading, not a description (Annex III:
 # "concretely and not in a generic manner").
@@ -265,6 +274,19 @@ def _rules():
             ERROR,
             {
                 m: Q(category=TrackingCategory.NECESSARY) & Q(Exists(known_as_tracking))
+                for m in ITEM_MODELS
+            },
+        ),
+        Rule(
+            "necessary_purpose_reads_as_tracking",
+            _("Necessary items whose purpose reads like statistics or advertising"),
+            WARNING,
+            {
+                m: Q(category=TrackingCategory.NECESSARY)
+                & (
+                    Q(**{f"purpose_{default}__iregex": TRACKING_WORDS})
+                    | Q(**{f"description_{default}__iregex": TRACKING_WORDS})
+                )
                 for m in ITEM_MODELS
             },
         ),

@@ -200,6 +200,15 @@ def _necessary_known_as_analytics():
     )
 
 
+def _necessary_purpose_reads_as_tracking():
+    factories.CookieFactory(
+        category="necessary",
+        consent_required=False,
+        purpose_en="Measures audience statistics",
+        necessity_justification_en="Needed.",
+    )
+
+
 def _third_party_without_provider():
     factories.CookieFactory(third_party_access=True, provider=None)
 
@@ -238,6 +247,7 @@ def _annex_list_empty():
 BREAKERS = {
     "necessary_without_justification": _necessary_without_reason,
     "necessary_known_as_tracking": _necessary_known_as_analytics,
+    "necessary_purpose_reads_as_tracking": _necessary_purpose_reads_as_tracking,
     "third_party_without_provider": _third_party_without_provider,
     "consent_on_legitimate_interest": _consent_on_legitimate_interest,
     "no_location": _no_location,
