@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from reversion.admin import VersionAdmin
 
@@ -116,6 +116,7 @@ class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
 
     class Media:
         css = {"all": ["compliance/admin/translation_review.css"]}
+        js = ["compliance/admin/translation_review.js"]
 
     list_per_page = 100
     save_on_top = True
@@ -138,6 +139,7 @@ class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
                     field.widget.attrs["class"] = (
                         field.widget.attrs.get("class", "") + " translation-to-review"
                     ).strip()
+                    field.widget.attrs["data-review-label"] = gettext("to review")
         return form
 
     def get_list_filter(self, request):

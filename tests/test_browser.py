@@ -257,3 +257,19 @@ def test_import_runs_in_the_background_with_its_page_following(page, live_server
         "Imported 3 rows from cookies.csv: 1 new, 2 updated, 0 unchanged.", timeout=20_000
     )
     assert Cookie.objects.filter(name="ssupp.visits").exists()
+
+
+def test_a_translation_to_review_is_marked_on_its_language_tab(page, live_server):
+    """The English purpose changed: the PL, CS and DE tabs of the purpose say so, EN does not."""
+    cookie = Cookie.objects.get(name="ssupp.vid")
+    cookie.purpose_en = "Identifies visitors across visits"
+    cookie.save()
+    page.goto(f"{live_server.url}/admin/compliance/cookie/{cookie.pk}/change/")
+    polish_tab = page.locator('a[href="#tab_id_purpose_pl"]')
+    expect(polish_tab).to_have_class(re.compile("translation-to-review-tab"))
+    expect(polish_tab).to_contain_text("•")
+    expect(page.locator('a[href="#tab_id_purpose_en"]')).not_to_have_class(
+        re.compile("translation-to-review-tab")
+    )
+    polish_tab.click()
+    expect(page.locator("#id_purpose_pl")).to_have_class(re.compile("translation-to-review"))

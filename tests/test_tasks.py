@@ -310,16 +310,20 @@ def test_import_check_reports_progress_while_it_runs(admin_user, demo, monkeypat
     assert bytes(job.content) == b""
 
 
-def test_import_job_page_shows_progress_and_follows_it(
-    admin_client, admin_user, demo, database_queue
-):
-    job = tasks.start_import(
-        user=admin_user,
+def start_small_import(user):
+    return tasks.start_import(
+        user=user,
         model=Cookie,
         content=b"name,domain,category\na,,necessary\n",
         file_format="csv",
         file_name="a.csv",
     )
+
+
+def test_import_job_page_shows_progress_and_follows_it(
+    admin_client, admin_user, demo, database_queue
+):
+    job = start_small_import(admin_user)
     ImportJob.objects.filter(pk=job.pk).update(
         state=JobState.RUNNING, rows_done=4000, rows_total=20000
     )
@@ -337,11 +341,5 @@ def test_import_job_page_shows_progress_and_follows_it(
 def test_a_backend_without_priorities_queues_imports_all_the_same(admin_user, demo, settings):
     """RQ's backend has no priorities: the import's priority is left out, not refused."""
     settings.TASKS = {"default": {"BACKEND": "tests.queue_tasks.BackendWithoutPriorities"}}
-    job = tasks.start_import(
-        user=admin_user,
-        model=Cookie,
-        content=b"name,domain,category\na,,necessary\n",
-        file_format="csv",
-        file_name="a.csv",
-    )
+    job = start_small_import(admin_user)
     assert job.task_id
