@@ -365,8 +365,13 @@ def _rules():
                 | ~Q(Exists(Purpose.objects.all()))
                 | ~Q(Exists(TechnicalMeasure.objects.all()))
                 | ~Q(Exists(TechnicalMeasure.objects.filter(assists_controller=True))),
+                # Annex IV: address, contact person and description of each sub-processor.
                 Processor: _engaged_processors_q()
-                & (is_blank("address") | is_blank(f"processing_description_{default}")),
+                & (
+                    is_blank("address")
+                    | is_blank(f"processing_description_{default}")
+                    | (is_blank("contact_name") & is_blank("contact_email"))
+                ),
             },
         ),
         Rule(

@@ -240,6 +240,10 @@ def _annex_field_blank():
     models.Organisation.objects.update(processing_nature_en="")
 
 
+def _annex_processor_contact_blank():
+    models.Processor.objects.update(contact_name="", contact_email="")
+
+
 def _annex_list_empty():
     models.TechnicalMeasure.objects.filter(assists_controller=True).delete()
 
@@ -256,6 +260,7 @@ BREAKERS = {
     "generic_measures": _generic_measure,
     "annex_field_blank": _annex_field_blank,
     "annex_field_blank:list": _annex_list_empty,
+    "annex_field_blank:contact": _annex_processor_contact_blank,
 }
 
 
@@ -269,6 +274,7 @@ def complete_register(demo):
         processing_duration_en="For the term of the main agreement.",
     )
     models.Processor.objects.filter(address="").update(address="Street 1, Brno")
+    models.Processor.objects.filter(contact_email="").update(contact_email="dpo@example.com")
     factories.TechnicalMeasureFactory(
         assists_controller=True,
         description_en="Requests from data subjects reach the controller within two days.",
