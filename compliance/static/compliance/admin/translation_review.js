@@ -1,15 +1,36 @@
 // Marks the language tab of each translation to review (translation_review.py). The admin
-// outlines the field itself; modeltranslation builds the tabs in its own script, on page
-// ready, so this runs on load, after it.
-window.addEventListener("load", function () {
-  document.querySelectorAll(".translation-to-review[id]").forEach(function (field) {
-    var tab = document.querySelector('a[href="#tab_' + field.id + '"]');
-    if (!tab) {
+// outlines the field itself. modeltranslation builds the tabs in its own script, at a moment
+// that is not ours to know (jQuery's ready handlers run after this page's events), so the
+// marking runs whenever the page changes until every such field's tab is marked.
+(function () {
+  function markTabs() {
+    var left = 0;
+    document.querySelectorAll(".translation-to-review[id]").forEach(function (field) {
+      var tab = document.querySelector('a[href="#tab_' + field.id + '"]');
+      if (!tab) {
+        left += 1;
+        return;
+      }
+      if (tab.classList.contains("translation-to-review-tab")) {
+        return;
+      }
+      tab.classList.add("translation-to-review-tab");
+      var label = field.getAttribute("data-review-label") || "";
+      tab.setAttribute("title", (tab.getAttribute("title") || "") + " (" + label + ")");
+      tab.append(" •");
+    });
+    return left;
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (markTabs() === 0) {
       return;
     }
-    tab.classList.add("translation-to-review-tab");
-    var label = field.getAttribute("data-review-label") || "";
-    tab.setAttribute("title", (tab.getAttribute("title") || "") + " (" + label + ")");
-    tab.append(" •");
+    var observer = new MutationObserver(function () {
+      if (markTabs() === 0) {
+        observer.disconnect();
+      }
+    });
+    observer.observe(document.body, { childList: true, subtree: true });
   });
-});
+})();
