@@ -18,6 +18,8 @@ draft), so the computation itself needs no database.
 import datetime
 from dataclasses import dataclass, field
 
+from django.utils.text import slugify
+
 from compliance.models import ChangeKind, ChangeNotice, ProcessorStatus
 from compliance.sanitize import remove_controls
 
@@ -54,8 +56,6 @@ class Change:
 
 
 def _slug(text):
-    from django.utils.text import slugify
-
     return slugify(text) or "processor"
 
 
@@ -159,9 +159,13 @@ def listing(snapshot, changes, date):
     """The sub-processors of `snapshot` engaged on `date`, and the changes intended then."""
     engaged, last_days = {}, {}
     removals = {c.processor: c for c in changes if c.kind == ChangeKind.REMOVED}
+    # Each processor's own changes, gathered once (not every change per processor).
+    by_processor = {}
+    for change in changes:
+        by_processor.setdefault(change.processor, []).append(change)
     for row in (snapshot or {}).get("processors", []):
-        state = state_on(row, changes, date)
         name = remove_controls(row["name"])
+        state = state_on(row, by_processor.get(name, []), date)
         if state in (ENGAGED, LEAVING):
             engaged[name] = state
             if state == LEAVING:
