@@ -10,7 +10,7 @@ class ComplianceConfig(AppConfig):
 
     def ready(self):
         # Connects the edit-version and translation-review signal receivers.
-        from compliance import concurrency, translation_review  # noqa: F401
+        from compliance import concurrency, feed, translation_review  # noqa: F401
 
 
 class ComplianceAdminConfig(AdminConfig):

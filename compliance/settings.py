@@ -225,6 +225,11 @@ TRANSLATION_REVIEW_BLOCKS_PUBLISH = env_bool("TRANSLATION_REVIEW_BLOCKS_PUBLISH"
 # Public pages: how often a process looks for a newer release, and how long caches keep a page.
 PUBLIC_RELEASE_CHECK_SECONDS = float(os.environ.get("PUBLIC_RELEASE_CHECK_SECONDS", "5"))
 PUBLIC_MAX_AGE = int(os.environ.get("PUBLIC_MAX_AGE", "300"))
+# The feed's entry ids are tag: URIs (RFC 4151) minted by "AUTHORITY,DATE", e.g.
+# "example.com,2026-01-01": a domain the organisation held on that date. Unset, the first
+# release fixes it (its organisation's website host and publication day). Never change it
+# once a feed is out: readers would see every notice again.
+FEED_TAG_AUTHORITY = os.environ.get("FEED_TAG_AUTHORITY", "")
 
 LOGGING = {
     "version": 1,

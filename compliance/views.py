@@ -11,11 +11,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, HttpResponseNotModified
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.utils import feedgenerator, timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from compliance import public, subprocessors
+from compliance import feed as atom_feed
+from compliance import public
 from compliance.localize import public_view
 from compliance.models import Organisation
 from compliance.releases import TamperedRelease
@@ -139,53 +139,19 @@ def cookie_list(request, language):
     return response
 
 
-class ReleaseFeed(feedgenerator.Atom1Feed):
-    """An Atom feed whose 'updated' is the release's publication, so its bytes stay the same."""
-
-    def __init__(self, published_at, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.published_at = published_at
-
-    def latest_post_date(self):
-        return self.published_at
-
-
 @require_safe
 def feed(request, language):
-    """Atom feed of sub-processor change notices; entry ids never change."""
+    """Atom feed of sub-processor change notices; entry ids never change (compliance/feed.py)."""
     language = _language(language)
     release = public.latest()
-
     # build_site sets the base the static copy will be served from.
     base = getattr(request, "site_base", None) or request.build_absolute_uri("/").rstrip("/")
-    host = base.split("://", 1)[-1]
-
-    def body():
-        objection_contact = subprocessors.objection_contact(public.snapshot_of(release))
-        with translation.override(language):
-            page_url = f"{base}/{language}/subprocessors/"
-            atom = ReleaseFeed(
-                release.published_at,
-                title=gettext("Sub-processor changes"),
-                link=page_url,
-                description=gettext("Notices of sub-processor changes (Art. 28(2) GDPR)."),
-                language=language,
-                feed_url=f"{page_url}feed.atom",
-                feed_guid=f"{page_url}feed.atom",
-            )
-            for notice in public.notices(language):
-                atom.add_item(
-                    title=f"{notice['kind_label']}: {notice['processor']}",
-                    link=f"{page_url}#{notice['anchor']}",
-                    description=public.notice_summary(notice, objection_contact),
-                    unique_id=f"tag:{host},2026:{notice['id']}",
-                    pubdate=notice["published_at"],
-                    updateddate=notice["published_at"],
-                )
-            return atom.writeString("utf-8").encode("utf-8")
-
     return _published(
-        request, release, f"feed:{language}", body, "application/atom+xml; charset=utf-8"
+        request,
+        release,
+        f"feed:{language}",
+        lambda: atom_feed.build(release, language, base),
+        "application/atom+xml; charset=utf-8",
     )
 
 
