@@ -169,6 +169,10 @@ def public_view(snapshot):
     return without_controls(view)
 
 
+# Snapshot versions whose public view public_schema() describes.
+PUBLIC_VIEW_VERSIONS = (1, 2)
+
+
 def public_schema(schema):
     """The JSON Schema of public_view()'s output, from the snapshot's (snapshot_schema()):
     each register's rows keep only their public fields, all of them still required."""
@@ -179,6 +183,9 @@ def public_schema(schema):
         row["properties"] = {k: v for k, v in row["properties"].items() if k in fields}
         row["required"] = [k for k in row["required"] if k in fields]
     schema["title"] = "GDPR register snapshot, public view"
+    # Every version's public view has the same structure (version 2 added a field kept out of
+    # it), so releases published with either are valid.
+    schema["properties"]["schema_version"] = {"enum": list(PUBLIC_VIEW_VERSIONS)}
     return schema
 
 

@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext
 
-from compliance import subprocessors
+from compliance import api_schema, subprocessors
 from compliance.localize import localize, public_view
 from compliance.models import ChangeNotice, Redaction, Release
 from compliance.releases import verified_snapshot
@@ -107,6 +107,7 @@ def forget():
         etag,
         headers,
         compressed,
+        api_schema.schema_bytes,
     ):
         cached.cache_clear()
 
@@ -260,24 +261,29 @@ def cookie_list(snapshot, language):
 
 
 @lru_cache(maxsize=64)
-def _published_cookie_list(release, language):
+def _published_cookie_list(release, language, base):
     with translation.override(language):
         data = cookie_list(snapshot_of(release), language)
     data.update(
+        {"$schema": base + api_schema.COOKIES_SCHEMA_PATH},
         release=release.number,
+        published_at=release.published_at.isoformat(),
         effective_date=release.effective_date.isoformat(),
+        content_hash=release.content_hash,
         redacted_at=release.redacted_at.isoformat() if release.redacted_at else None,
     )
     return json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def published_cookie_list(release, language):
-    return _published_cookie_list(release, language)
+def published_cookie_list(release, language, base):
+    """The cookie list's bytes; `base` (scheme and host) makes its `$schema` absolute."""
+    return _published_cookie_list(release, language, base)
 
 
 @lru_cache(maxsize=32)
-def _published_snapshot_json(release):
+def _published_snapshot_json(release, base):
     payload = {
+        "$schema": base + api_schema.RELEASE_SCHEMA_PATH,
         "release": release.number,
         "published_at": release.published_at.isoformat(),
         "effective_date": release.effective_date.isoformat(),
@@ -305,8 +311,9 @@ def _published_snapshot_json(release):
     return json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
-def published_snapshot_json(release):
-    return _published_snapshot_json(release)
+def published_snapshot_json(release, base):
+    """The release JSON's bytes; `base` (scheme and host) makes its `$schema` absolute."""
+    return _published_snapshot_json(release, base)
 
 
 @lru_cache(maxsize=1024)

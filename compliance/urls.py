@@ -9,6 +9,13 @@ urlpatterns = [
     path("healthz", views.health, name="health"),
     path("i18n/", include("django.conf.urls.i18n")),
     path(settings.ADMIN_URL_PREFIX, admin.site.urls),
+    path("api/v1/schema.json", views.json_schema, {"which": "release"}, name="release-schema"),
+    path(
+        "api/v1/cookies.schema.json",
+        views.json_schema,
+        {"which": "cookies"},
+        name="cookie-list-schema",
+    ),
     path("api/v1/releases/latest.json", views.release_json, name="release-latest-json"),
     path("api/v1/releases/<int:number>.json", views.release_json, name="release-json"),
     path("api/v1/<str:language>/cookies.json", views.cookie_list, name="cookie-list-json"),

@@ -5,6 +5,8 @@ Content-Security-Policy and ETag/Last-Modified for caches; the staff preview of 
 the only exception, and it is never cached.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
@@ -14,8 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from compliance import api_schema, public
 from compliance import feed as atom_feed
-from compliance import public
 from compliance.localize import public_view
 from compliance.models import Organisation
 from compliance.releases import TamperedRelease
@@ -32,6 +34,11 @@ def _language(language):
     if language not in dict(settings.LANGUAGES):
         raise Http404
     return language
+
+
+def _base(request):
+    """Scheme and host the response's absolute links start with (build_site sets its own)."""
+    return getattr(request, "site_base", None) or request.build_absolute_uri("/").rstrip("/")
 
 
 def _accepts_gzip(request):
@@ -117,7 +124,7 @@ def release_json(request, number=None):
         request,
         release,
         "snapshot.json",
-        lambda: public.published_snapshot_json(release),
+        lambda: public.published_snapshot_json(release, _base(request)),
         "application/json",
     )
     response["Access-Control-Allow-Origin"] = "*"
@@ -132,7 +139,7 @@ def cookie_list(request, language):
         request,
         release,
         f"cookies.json:{language}",
-        lambda: public.published_cookie_list(release, language),
+        lambda: public.published_cookie_list(release, language, _base(request)),
         "application/json",
     )
     response["Access-Control-Allow-Origin"] = "*"
@@ -144,8 +151,7 @@ def feed(request, language):
     """Atom feed of sub-processor change notices; entry ids never change (compliance/feed.py)."""
     language = _language(language)
     release = public.latest()
-    # build_site sets the base the static copy will be served from.
-    base = getattr(request, "site_base", None) or request.build_absolute_uri("/").rstrip("/")
+    base = _base(request)
     return _published(
         request,
         release,
@@ -153,6 +159,23 @@ def feed(request, language):
         lambda: atom_feed.build(release, language, base),
         "application/atom+xml; charset=utf-8",
     )
+
+
+@require_safe
+def json_schema(request, which):
+    """The JSON Schema of the release JSON or of the cookie lists (they change with the
+    code, not with a release: cached for PUBLIC_MAX_AGE, with an ETag of their bytes)."""
+    body = api_schema.schema_bytes(which, _base(request))
+    tag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if request.headers.get("If-None-Match") == tag:
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(body, content_type="application/schema+json")
+    response["ETag"] = tag
+    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_MAX_AGE}"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Content-Security-Policy"] = public.CONTENT_SECURITY_POLICY
+    return response
 
 
 @require_safe

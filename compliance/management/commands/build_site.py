@@ -6,7 +6,7 @@ from django.contrib.staticfiles import finders
 from django.core.management.base import BaseCommand, CommandError
 from django.test import RequestFactory
 
-from compliance import public, views
+from compliance import api_schema, public, views
 from compliance.models import Release
 
 
@@ -65,6 +65,11 @@ class Command(BaseCommand):
                 {"number": number},
                 f"/api/v1/releases/{number}.json",
             )
+        for which, schema_path in (
+            ("release", api_schema.RELEASE_SCHEMA_PATH),
+            ("cookies", api_schema.COOKIES_SCHEMA_PATH),
+        ):
+            files[schema_path.lstrip("/")] = (views.json_schema, {"which": which}, schema_path)
         files["embed/cookies.js"] = (views.embed_script, {}, "/embed/cookies.js")
         for relative, (view, kwargs, path) in files.items():
             request = factory.get(path)
