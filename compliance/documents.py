@@ -1,7 +1,8 @@
 """PDF documents with WeasyPrint: the DPA annexes and the data-processing summary.
 
-render() turns a snapshot (a release's, or the draft's) into PDF/A-3b, tagged for
-accessibility, in any configured language. The templates escape every text from the register,
+render() turns a snapshot (a release's, or the draft's) into PDF/A-3b that is also PDF/UA-1
+(tagged and accessible: headings in order, table headers scoped, links described in the
+document's language), in any configured language. The templates escape every text from the register,
 and the URL fetcher refuses everything but the project's own fonts, so nothing a user typed
 can make the renderer fetch a file or call a server.
 
@@ -118,6 +119,56 @@ def describe_links(pdf, texts):
             pdf_object["Contents"] = pydyf.String(" ".join(texts[target].split()))
 
 
+# PDF/UA-1 (ISO 14289-1) claimed in the XMP next to PDF/A-3b. PDF/A-3 allows only predefined
+# XMP schemas, or ones it is told about in an extension schema: pdfuaid is not predefined.
+PDF_UA_XMP = b"""<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">\
+<pdfuaid:part>1</pdfuaid:part></rdf:Description>\
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/" \
+xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#" \
+xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#"><pdfaExtension:schemas><rdf:Bag>\
+<rdf:li rdf:parseType="Resource">\
+<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\
+<pdfaSchema:namespaceURI>http://www.aiim.org/pdfua/ns/id/</pdfaSchema:namespaceURI>\
+<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix><pdfaSchema:property><rdf:Seq>\
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>part</pdfaProperty:name>\
+<pdfaProperty:valueType>Integer</pdfaProperty:valueType>\
+<pdfaProperty:category>internal</pdfaProperty:category>\
+<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed\
+</pdfaProperty:description></rdf:li></rdf:Seq></pdfaSchema:property></rdf:li></rdf:Bag>\
+</pdfaExtension:schemas></rdf:Description>"""
+
+
+def claim_pdf_ua(pdf):
+    """Add PDF/UA-1's identification (and its PDF/A extension schema) to the XMP metadata."""
+    for pdf_object in pdf.objects:
+        if isinstance(pdf_object, pydyf.Stream) and pdf_object.extra.get("Type") == "/Metadata":
+            pdf_object.stream = [
+                part.replace(b"</rdf:RDF>", PDF_UA_XMP + b"</rdf:RDF>", 1)
+                for part in pdf_object.stream
+            ]
+            return
+    raise ValueError("WeasyPrint wrote no XMP metadata to claim PDF/UA in.")
+
+
+def scope_table_headers(pdf):
+    """Give each table header cell its scope (PDF/UA: a TH says what it heads). WeasyPrint
+    drops the HTML's scope attribute; ours are column headers in a <thead> and row headers
+    (first cell of a row) elsewhere, which the structure tree tells apart."""
+    by_reference = {
+        pdf_object.reference: pdf_object
+        for pdf_object in pdf.objects
+        if isinstance(pdf_object, pydyf.Dictionary) and pdf_object.get("Type") == "/StructElem"
+    }
+    for element in by_reference.values():
+        if element.get("S") != "/TH":
+            continue
+        row = by_reference.get(element.get("P"))
+        group = by_reference.get(row.get("P")) if row else None
+        in_head = group is not None and group.get("S") == "/THead"
+        element.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
+        element["A"]["Scope"] = "/Column" if in_head else "/Row"
+
+
 def serialise_objects_once(document, pdf):
     """A WeasyPrint finisher: see SerialisedOnce."""
     pdf.objects[:] = [
@@ -192,6 +243,8 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
 
     def finish(document, pdf):
         describe_links(pdf, link_texts)
+        scope_table_headers(pdf)
+        claim_pdf_ua(pdf)
         serialise_objects_once(document, pdf)
 
     def write_pdf():
