@@ -4,9 +4,10 @@ An import either writes every row or nothing: any problem in any row stops it, a
 messages name the row (counted as a spreadsheet does, the header being row 1), the column and
 the problem.
 
-Files are read by reading.py (streaming, bounded, exactly as written). Exports neutralise
-spreadsheet formulas (reading.escape: an apostrophe before = + - @ at the start of a cell and
-after every separator a spreadsheet may split it at), which imports remove again.
+Files are read by reading.py (streaming, bounded, exactly as written) and written by
+spreadsheets.py: CSV exports neutralise spreadsheet formulas (reading.escape: an apostrophe
+before = + - @ at the start of a cell and after every separator a spreadsheet may split it
+at), which imports remove again; XLSX exports write texts as text cells, which never run.
 """
 
 import datetime
@@ -15,9 +16,11 @@ import json
 import reversion
 import tablib
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from import_export.results import RowResult
 
-from compliance.reading import FORMATS, ImportFailed, escape, read_table
+from compliance import spreadsheets
+from compliance.reading import FORMATS, ImportFailed, read_table
 from compliance.resources import BULK_MODELS, model_for, required_columns, resource_for
 from compliance.sanitize import remove_controls
 
@@ -248,28 +251,37 @@ def import_file(model_name, content, *, file_format, user=None, dry_run=False, s
     return run_import(model, dataset, user=user, dry_run=dry_run, source=source)
 
 
-def export_dataset(model, queryset=None):
+def export_dataset(model, queryset=None, **render):
+    """The register (or `queryset`'s rows) as a Dataset; `render` goes to the widgets
+    (choice_labels: choices as labels; typed: dates, yes/no and numbers as values)."""
     resource = resource_for(model)()
     if queryset is not None:
         # A changelist's rows, with the relations the columns need read alongside.
         queryset = resource.get_queryset().filter(pk__in=queryset.values("pk"))
-    return resource.export(queryset=queryset)
+    return resource.export(queryset=queryset, **render)
 
 
-def export_bytes(model, file_format, queryset=None):
-    """The register (or `queryset`) as a file's bytes, formulas neutralised."""
-    dataset = export_dataset(model, queryset)
-    if file_format == "json":
-        rows = [
-            dict(zip(dataset.headers, [remove_controls(cell) for cell in row], strict=True))
-            for row in dataset
-        ]
-        return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    safe = tablib.Dataset(headers=dataset.headers)
-    for row in dataset:
-        safe.append([escape(cell) for cell in row])
-    if file_format == "csv":
-        return safe.export("csv").encode("utf-8")
-    if file_format == "xlsx":
-        return safe.export("xlsx")
-    raise ImportFailed([f"Unknown format {file_format!r}: use csv, xlsx or json."])
+def sheet_title(model):
+    """A register's name as a sheet's name, in the active language ("Cookies")."""
+    return str(model._meta.verbose_name_plural)
+
+
+def export_bytes(model, file_format, queryset=None, *, language=None, bom=True):
+    """The register (or `queryset`) as a file's bytes. Spreadsheets (CSV, XLSX) give choices
+    as labels in `language` (the active one when None) and JSON their codes; see
+    spreadsheets.py for what each format does about formulas."""
+    if file_format not in FORMATS:
+        raise ImportFailed([f"Unknown format {file_format!r}: use csv, xlsx or json."])
+    with translation.override(language or translation.get_language()):
+        if file_format == "json":
+            dataset = export_dataset(model, queryset)
+            rows = [
+                dict(zip(dataset.headers, [remove_controls(cell) for cell in row], strict=True))
+                for row in dataset
+            ]
+            return (json.dumps(rows, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        typed = file_format == "xlsx"
+        dataset = export_dataset(model, queryset, choice_labels=True, typed=typed)
+        if file_format == "csv":
+            return spreadsheets.csv_bytes(dataset.headers, list(dataset), bom=bom)
+        return spreadsheets.xlsx_bytes([(sheet_title(model), dataset.headers, list(dataset))])

@@ -4,10 +4,12 @@ Columns are what a person reads and types in a spreadsheet:
 - relations by natural key (a cookie's provider and a processor's parent by name, categories
   and purposes by their key), never database ids; many-to-many as keys separated by ", ";
 - one column per language for each translated field (description_en, description_pl, ...);
-- a cookie's or storage item's retention as words ("session", "persistent", "6 months",
-  "13 months after last activity"), the English note included; the other languages' notes in
-  retention_note_pl, retention_note_cs, retention_note_de;
-- countries as ISO codes, dates as YYYY-MM-DD, yes/no for booleans.
+- a cookie's or storage item's retention as words ("session", "persistent", "6 months"), its
+  notes in retention_note_en, retention_note_pl, ... (a file may also write the English note
+  after the words: "13 months after last activity");
+- choices as their label in the export's language (code in JSON); imports take the code or
+  the label in any language;
+- countries as ISO codes, dates as YYYY-MM-DD, yes/no for booleans (typed cells in XLSX).
 Rows are matched to existing ones by natural key, so importing a file again changes nothing.
 """
 
@@ -16,6 +18,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import translation
 from django_countries import countries
 from django_countries.fields import CountryField
 from import_export import fields, resources, widgets
@@ -51,6 +54,7 @@ RELATED_KEY = {
 }
 
 RETENTION_PARTS = ("retention_kind", "retention_value", "retention_unit", "retention_note_en")
+RETENTION_NOTE = "retention_note_en"
 
 
 def languages():
@@ -114,6 +118,48 @@ class NaturalKeysWidget(widgets.ManyToManyWidget):
         return ", ".join(sorted(str(getattr(obj, self.field)) for obj in value.all()))
 
 
+class ChoiceWidget(widgets.Widget):
+    """A choice as a person reads it: written as its label in the active language for
+    spreadsheets (render(..., choice_labels=True)) and as its code otherwise (JSON); read from
+    the code or the label in any configured language, in any letter case."""
+
+    def __init__(self, choices):
+        super().__init__()
+        self.choices = [(code, label) for code, label in choices if code]
+        self._lookup = None
+
+    def lookup(self):
+        """{casefolded code or label: code}; a text two choices share is left out (ambiguous,
+        a test keeps the labels apart)."""
+        if self._lookup is None:
+            found, ambiguous = {}, set()
+            for language in [None, *languages()]:
+                with translation.override(language or "en"):
+                    for code, label in self.choices:
+                        for text in (code, str(label)) if language is None else (str(label),):
+                            key = text.strip().casefold()
+                            if found.get(key, code) != code:
+                                ambiguous.add(key)
+                            found[key] = code
+            self._lookup = {k: v for k, v in found.items() if k not in ambiguous}
+        return self._lookup
+
+    def clean(self, value, row=None, **kwargs):
+        text = str(value if value is not None else "").strip()
+        if not text:
+            return ""
+        code = self.lookup().get(text.casefold())
+        if code is None:
+            allowed = ", ".join(f"{label} ({code})" for code, label in self.choices)
+            raise ValueError(f"{value!r} is not one of: {allowed}")
+        return code
+
+    def render(self, value, obj=None, choice_labels=False, **kwargs):
+        if not value:
+            return ""
+        return str(dict(self.choices).get(value, value)) if choice_labels else value
+
+
 class YesNoWidget(widgets.Widget):
     TRUE = {"yes", "true", "1", "y"}
     FALSE = {"no", "false", "0", "n", ""}
@@ -128,7 +174,10 @@ class YesNoWidget(widgets.Widget):
             return False
         raise ValueError(f"{value!r} is not yes or no")
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value, obj=None, typed=False, **kwargs):
+        # A spreadsheet's own yes/no (a boolean cell) where the file can hold one.
+        if typed:
+            return bool(value)
         return "yes" if value else "no"
 
 
@@ -156,7 +205,9 @@ class IsoDateWidget(widgets.Widget):
         except ValueError:
             raise ValueError(f"{value!r} is not a date as YYYY-MM-DD") from None
 
-    def render(self, value, obj=None, **kwargs):
+    def render(self, value, obj=None, typed=False, **kwargs):
+        if typed:
+            return value or ""
         return value.isoformat() if value else ""
 
 
@@ -182,23 +233,29 @@ class WholeNumberWidget(widgets.Widget):
             raise ValueError(f"{value!r} is not a whole number")
         return int(number)
 
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else str(value)
+    def render(self, value, obj=None, typed=False, **kwargs):
+        if value is None:
+            return ""
+        return value if typed else str(value)
 
 
 # --- The retention column -------------------------------------------------------------------
 
 
 class RetentionField(fields.Field):
-    """One 'retention' column for the structured retention (kind, number, unit, English note)."""
+    """One 'retention' column for the structured retention (kind, number, unit): 'session',
+    '6 months'. The English note has its own column, retention_note_en, like the other
+    languages'; a file may instead write it after the words ('13 months after last
+    activity'), as exports before that column did."""
 
     def __init__(self):
         super().__init__(attribute="retention_kind", column_name="retention", widget=TextWidget())
 
     def get_value(self, obj):
-        return retention_words(
-            obj.retention_kind, obj.retention_value, obj.retention_unit, obj.retention_note_en
-        )
+        if not obj.retention_kind:
+            # Nothing structured yet (flagged for review): the words as found are the note.
+            return obj.retention_note_en or ""
+        return retention_words(obj.retention_kind, obj.retention_value, obj.retention_unit)
 
     def export(self, instance, **kwargs):
         return self.get_value(instance)
@@ -213,10 +270,27 @@ class RetentionField(fields.Field):
             if YesNoWidget().clean(row.get("retention_needs_review"), row) is not True:
                 raise ValueError(str(error)) from None
             kind, value, unit, note = "", None, "", str(text).strip()
+        column = str(row.get(RETENTION_NOTE) or "").strip()
+        if column and note and column != note:
+            raise ValueError(
+                f"the note is written twice, differently: {note!r} after the retention and "
+                f"{column!r} in {RETENTION_NOTE}; keep it in {RETENTION_NOTE}"
+            )
         instance.retention_kind = kind
         instance.retention_value = value
         instance.retention_unit = unit
-        instance.retention_note_en = note
+        instance.retention_note_en = column or note
+
+
+class RetentionNoteField(fields.Field):
+    """retention_note_en: exported as it is, imported by RetentionField (which reconciles it
+    with a note written after the retention words)."""
+
+    def __init__(self):
+        super().__init__(attribute=RETENTION_NOTE, column_name=RETENTION_NOTE, widget=TextWidget())
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        pass
 
 
 # --- Resources --------------------------------------------------------------------------------
@@ -415,7 +489,7 @@ class BulkRegisterResource(RegisterResource):
             if name in self._meta.import_id_fields or not field.attribute:
                 continue
             names += list(RETENTION_PARTS) if name == "retention" else [field.attribute]
-        return names
+        return list(dict.fromkeys(names))
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         # Keys are unique by construction (loader plus duplicate check) and the checks are
@@ -453,6 +527,8 @@ def _field_for(model_field, name, translated):
         widget = CountryWidget()
     elif isinstance(model_field, models.BooleanField):
         widget = YesNoWidget()
+    elif model_field.choices:
+        widget = ChoiceWidget(model_field.choices)
     elif isinstance(model_field, models.DateField):
         widget = IsoDateWidget()
     elif isinstance(model_field, models.IntegerField):
@@ -474,7 +550,8 @@ def columns(model, parent_link=None):
         if model_field.name in translated:
             for code in languages():
                 name = f"{model_field.name}_{code}"
-                if name in RETENTION_PARTS:
+                if name == RETENTION_NOTE:
+                    result.append((name, RetentionNoteField()))
                     continue
                 column = _field_for(model._meta.get_field(name), name, translated)
                 result.append((name, column))

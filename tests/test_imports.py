@@ -1,6 +1,7 @@
 import csv
 import io
 import json
+import zipfile
 from pathlib import Path
 from unittest import mock
 
@@ -42,18 +43,22 @@ def import_named(model, name, **kwargs):
 
 
 def test_cookie_columns_are_what_a_person_reads(demo):
-    """Provider by name, one column per language, retention as words, no ids."""
-    rows = list(
-        __import__("csv").DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode()))
-    )
+    """Provider by name, one column per language (the retention notes' too), retention as
+    words, choices as labels, no ids; a byte-order mark so that Excel reads UTF-8."""
+    content = export_bytes(models.Cookie, "csv", language="en")
+    assert content.startswith("\ufeff".encode())
+    rows = list(__import__("csv").DictReader(io.StringIO(content.decode("utf-8-sig"))))
     header = rows[0].keys()
     assert "id" not in header and "edit_version" not in header
     assert {"description_en", "description_pl", "description_cs", "description_de"} <= set(header)
-    assert "retention_kind" not in header and "retention_note_en" not in header
+    assert {f"retention_note_{code}" for code in ("en", "pl", "cs", "de")} <= set(header)
+    assert "retention_kind" not in header
     sid = next(row for row in rows if row["name"] == "SL_C_<PROJECT_KEY>_SID")
     assert sid["provider"] == "Smartlook.com, s.r.o."
     assert sid["retention"] == "2 years"
     assert sid["consent_required"] == "yes"
+    assert sid["category"] == "Statistics"
+    assert next(row for row in rows if row["name"] == "ssupp.visits")["retention"] == "6 months"
 
 
 @pytest.mark.parametrize("name", ["cookies.csv", "cookies.xlsx", "cookies.json"])
@@ -148,15 +153,23 @@ def test_export_import_export_is_identical(demo, file_format):
 
 
 def test_exports_neutralise_formulas_and_imports_restore_them():
-    """Cells starting with = + - @ get an apostrophe in CSV and XLSX; importing removes it."""
+    """Cells starting with = + - @ get an apostrophe in CSV, where a spreadsheet would run
+    them, and importing removes it; XLSX has them as text cells, which never run: no
+    apostrophe to see, no formula in the file."""
     factories.CookieFactory(
         name="evil", description_en='=HYPERLINK("x")', purpose_en="+1", purpose_pl="@me"
     )
-    csv_text = export_bytes(models.Cookie, "csv").decode()
+    csv_text = export_bytes(models.Cookie, "csv").decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text and "'+1" in csv_text and "'@me" in csv_text
-    sheet = cells(export_bytes(models.Cookie, "xlsx"))
+    xlsx = export_bytes(models.Cookie, "xlsx")
+    sheet = cells(xlsx)
     description = sheet[1][sheet[0].index("description_en")]
-    assert description == '\'=HYPERLINK("x")'
+    assert description == '=HYPERLINK("x")'
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as archive:
+        assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+    models.Cookie.objects.all().delete()
+    import_file("cookie", xlsx, file_format="xlsx")
+    assert models.Cookie.objects.get(name="evil").description_en == '=HYPERLINK("x")'
     models.Cookie.objects.all().delete()
     import_file("cookie", csv_text.encode(), file_format="csv")
     cookie = models.Cookie.objects.get(name="evil")
@@ -177,7 +190,7 @@ def test_json_export_is_plain_data():
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("unknown_category.csv", "Row 3, column 'category': Value 'tasty' is not a valid choice."),
+        ("unknown_category.csv", "Row 3, column 'category': 'tasty' is not one of: Necessary"),
         ("unknown_provider.csv", "Row 4, column 'provider': there is no processor 'Nobody Ltd'"),
         ("bad_retention.csv", "Row 2, column 'retention': 'a while' is not a retention"),
         ("wrong_type.csv", "Row 2, column 'consent_required': 'perhaps' is not yes or no"),
@@ -291,7 +304,7 @@ def test_import_command_checks_the_users_role(demo, django_user_model):
 def test_preview_writes_nothing_and_opens_no_transaction(demo):
     """A dry run (the admin's preview) takes no write lock: no transaction, no INSERT or UPDATE,
     yet it reports each row's effect."""
-    rows = list(csv.DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode())))
+    rows = list(csv.DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode("utf-8-sig"))))
     changed = next(row for row in rows if row["name"] == "ssupp.vid")
     changed["purpose_en"] = "Changed in the preview only"
     rows.append({**changed, "name": "brand_new"})
@@ -328,7 +341,7 @@ def test_importing_the_demo_export_changes_nothing(demo):
 
 def export_with_one_change_and_one_new():
     """The cookie export with ssupp.vid's purpose changed and one cookie added, as CSV bytes."""
-    rows = list(csv.DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode())))
+    rows = list(csv.DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode("utf-8-sig"))))
     next(row for row in rows if row["name"] == "ssupp.vid")["purpose_en"] = "From the file"
     rows.append({**rows[0], "name": "new_from_file"})
     out = io.StringIO()

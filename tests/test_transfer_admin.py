@@ -103,7 +103,7 @@ def test_export_of_a_filtered_changelist(admin_client, demo):
     url = reverse("admin:compliance_cookie_export")
     response = admin_client.get(url, {"category__exact": "marketing", "format": "csv"})
     assert response["Content-Disposition"] == 'attachment; filename="cookie.csv"'
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert [row["name"] for row in rows] == ["ssupp.visits"]
 
 
