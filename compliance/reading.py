@@ -264,21 +264,30 @@ _RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relation
 _PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 
 
-def _first_sheet_path(archive):
-    """The path in the zip of the workbook's first sheet (the one openpyxl lists first)."""
+def _sheet_paths(archive):
+    """[(name, path in the zip)] of the workbook's sheets, in the order openpyxl lists them."""
     try:
         workbook = ElementTree.fromstring(archive.read("xl/workbook.xml"))
-        sheet = workbook.find(f"{_MAIN}sheets/{_MAIN}sheet")
+        sheets = workbook.findall(f"{_MAIN}sheets/{_MAIN}sheet")
         rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
     except (KeyError, ElementTree.ParseError):
         raise ImportFailed(["The XLSX file has no readable workbook (xl/workbook.xml)."]) from None
-    if sheet is None:
+    if not sheets:
         raise ImportFailed(["The XLSX file has no sheet."])
-    for relationship in rels.iter(_PACKAGE_RELS):
-        if relationship.get("Id") == sheet.get(_RELATIONSHIP):
-            target = relationship.get("Target", "")
-            return target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
-    raise ImportFailed(["The XLSX file's first sheet cannot be found in the file."])
+    targets = {
+        relationship.get("Id"): relationship.get("Target", "")
+        for relationship in rels.iter(_PACKAGE_RELS)
+    }
+    paths = []
+    for sheet in sheets:
+        target = targets.get(sheet.get(_RELATIONSHIP))
+        if target is None:
+            raise ImportFailed(
+                [f"The XLSX file's sheet {sheet.get('name')!r} cannot be found in the file."]
+            )
+        path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+        paths.append((sheet.get("name") or "", path))
+    return paths
 
 
 _CONTENT_TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}Override"
@@ -387,6 +396,13 @@ def _scan_sheet(archive, path, limits):
 
 def read_xlsx(content, limits=None):
     """(headers, rows) of the first sheet of an XLSX file's bytes."""
+    [(_name, headers, rows)] = read_xlsx_sheets(content, limits, first_only=True)
+    return headers, rows
+
+
+def read_xlsx_sheets(content, limits=None, *, first_only=False):
+    """[(sheet name, headers, rows)] of an XLSX file's sheets (or its first), read under one
+    set of limits for the whole file."""
     import openpyxl  # only imports need it
 
     limits = limits or Limits()
@@ -403,10 +419,10 @@ def read_xlsx(content, limits=None):
                 ]
             )
         _count_shared_strings(archive, limits)
-        sheet_path = _first_sheet_path(archive)
-        last_row, widest = _scan_sheet(archive, sheet_path, limits)
-    if last_row == 0:
-        return [], []
+        paths = _sheet_paths(archive)[: 1 if first_only else None]
+        sizes = [_scan_sheet(archive, path, limits) for _name, path in paths]
+    if all(last_row == 0 for last_row, _widest in sizes):
+        return [(name, [], []) for name, _path in paths]
     try:
         workbook = openpyxl.load_workbook(
             io.BytesIO(content), read_only=True, data_only=True, keep_links=False
@@ -416,27 +432,12 @@ def read_xlsx(content, limits=None):
             [f"The XLSX file cannot be read: {error or type(error).__name__}."]
         ) from None
     try:
-        sheet = workbook.worksheets[0]
-        # The declared dimensions are not trusted: the scan above measured the real ones.
-        sheet.reset_dimensions()
-        headers, rows = None, []
-        for number, values in enumerate(
-            sheet.iter_rows(max_row=last_row, max_col=max(widest, 1), values_only=True), start=1
-        ):
-            cells = ["" if value is None else value for value in values]
-            if headers is None:
-                headers = [str(cell).strip() for cell in cells]
-                while headers and headers[-1] == "":
-                    headers.pop()
-                refuse_duplicate_headers(headers)
-                continue
-            if all(cell == "" for cell in cells):
-                continue
-            limits.check_row(number, len(cells))
-            extra = [cell for cell in cells[len(headers) :] if cell != ""]
-            if extra:
-                raise ImportFailed([f"Row {number} has values in columns that have no header."])
-            rows.append([_xlsx_cell(cell) for cell in cells[: len(headers)]])
+        return [
+            (name, *_read_sheet(workbook.worksheets[index], last_row, widest, limits))
+            for index, ((name, _path), (last_row, widest)) in enumerate(
+                zip(paths, sizes, strict=True)
+            )
+        ]
     except ImportFailed:
         raise
     except Exception as error:
@@ -445,6 +446,31 @@ def read_xlsx(content, limits=None):
         ) from None
     finally:
         workbook.close()
+
+
+def _read_sheet(sheet, last_row, widest, limits):
+    if last_row == 0:
+        return [], []
+    # The declared dimensions are not trusted: the scan measured the real ones.
+    sheet.reset_dimensions()
+    headers, rows = None, []
+    for number, values in enumerate(
+        sheet.iter_rows(max_row=last_row, max_col=max(widest, 1), values_only=True), start=1
+    ):
+        cells = ["" if value is None else value for value in values]
+        if headers is None:
+            headers = [str(cell).strip() for cell in cells]
+            while headers and headers[-1] == "":
+                headers.pop()
+            refuse_duplicate_headers(headers)
+            continue
+        if all(cell == "" for cell in cells):
+            continue
+        limits.check_row(number, len(cells))
+        extra = [cell for cell in cells[len(headers) :] if cell != ""]
+        if extra:
+            raise ImportFailed([f"Row {number} has values in columns that have no header."])
+        rows.append([_xlsx_cell(cell) for cell in cells[: len(headers)]])
     return headers or [], rows
 
 
@@ -468,8 +494,14 @@ def _object_without_duplicates(pairs):
 def read_json(content, limits=None):
     """(headers, rows) of a JSON file: a list of objects, one per row."""
     limits = limits or Limits()
+    data = parse_json(content)
+    return json_table(data, limits)
+
+
+def parse_json(content):
+    """A JSON file's data; a key named twice in an object, or too deep a nesting, is refused."""
     try:
-        data = json.loads(decode(content), object_pairs_hook=_object_without_duplicates)
+        return json.loads(decode(content), object_pairs_hook=_object_without_duplicates)
     except json.JSONDecodeError as error:
         raise ImportFailed(
             [f"The JSON file is not valid JSON (line {error.lineno}, column {error.colno})."]
@@ -478,6 +510,10 @@ def read_json(content, limits=None):
         raise ImportFailed(
             ["The JSON file is nested too deeply: it must be a list of flat objects."]
         ) from None
+
+
+def json_table(data, limits):
+    """(headers, rows) of parsed JSON data: a list of flat objects, one per row."""
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise ImportFailed(["The JSON file must be a list of objects, one per row."])
     headers = []
@@ -509,9 +545,8 @@ def _json_cell(value, number, header):
 READERS = {"csv": read_csv, "xlsx": read_xlsx, "json": read_json}
 
 
-def read_table(content, file_format):
-    """(headers, rows) of a file's bytes in `file_format`, read under the limits."""
-    limits = Limits()
+def check_content(content, limits):
+    """Refuse an empty file, or one past IMPORT_MAX_BYTES, before reading it."""
     if len(content) > limits.max_bytes:
         raise ImportFailed(
             [
@@ -521,6 +556,12 @@ def read_table(content, file_format):
         )
     if not content.strip():
         raise ImportFailed(["The file is empty."])
+
+
+def read_table(content, file_format):
+    """(headers, rows) of a file's bytes in `file_format`, read under the limits."""
+    limits = Limits()
+    check_content(content, limits)
     if file_format not in READERS:
         raise ImportFailed([f"Unknown format {file_format!r}: use csv, xlsx or json."])
     return READERS[file_format](content, limits)

@@ -3,8 +3,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from compliance import ocd
+from compliance import backup, ocd
 from compliance.imports import ImportFailed, format_of, import_file, summary_of
+from compliance.resources import IMPORTABLE_MODELS
 
 
 class Command(BaseCommand):
@@ -14,7 +15,10 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("model", help="cookie, storageitem, processor, datacategory, ...")
+        parser.add_argument(
+            "model",
+            help="all (a file export_register all wrote), or one register: cookie, ...",
+        )
         parser.add_argument("file")
         parser.add_argument("--format", choices=["csv", "xlsx", "json", "ocd"])
         parser.add_argument(
@@ -33,6 +37,8 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         importer = self._user(user, model)
         try:
+            if model == "all":
+                return self._import_all(content, path, format, importer, dry_run)
             if format == "ocd":
                 if model != "cookie":
                     raise ImportFailed(["--format ocd imports into the cookie register only."])
@@ -56,6 +62,22 @@ class Command(BaseCommand):
             f"{totals['skip']} unchanged."
         )
 
+    def _import_all(self, content, path, format, importer, dry_run):
+        results = backup.import_all(
+            content,
+            format_of(path.name, format),
+            user=importer,
+            dry_run=dry_run,
+            source=path.name,
+        )
+        verb = "Would import" if dry_run else "Imported"
+        for model, result in results:
+            totals = summary_of(result)
+            self.stdout.write(
+                f"{verb} {model._meta.verbose_name_plural}: {totals['total']} rows, "
+                f"{totals['new']} new, {totals['update']} updated, {totals['skip']} unchanged."
+            )
+
     def _user(self, username, model):
         if not username:
             return None
@@ -63,8 +85,11 @@ class Command(BaseCommand):
             user = get_user_model().objects.get_by_natural_key(username)
         except get_user_model().DoesNotExist as error:
             raise CommandError(f"There is no user {username!r}.") from error
-        if not (
-            user.has_perm(f"compliance.add_{model}") and user.has_perm(f"compliance.change_{model}")
-        ):
-            raise CommandError(f"{username} may not import {model} rows.")
+        names = [m._meta.model_name for m in IMPORTABLE_MODELS] if model == "all" else [model]
+        for name in names:
+            if not (
+                user.has_perm(f"compliance.add_{name}")
+                and user.has_perm(f"compliance.change_{name}")
+            ):
+                raise CommandError(f"{username} may not import {name} rows.")
         return user
