@@ -252,7 +252,7 @@ class ContactAdmin(RegisterAdmin):
 class DataSubjectCategoryAdmin(RegisterAdmin):
     list_display = ["name", "slug", "position", "purpose_count"]
     list_filter = [MissingTranslationFilter]
-    search_fields = ["slug", *in_all_languages("name", "description")]
+    search_fields = ["slug", "fides_key", *in_all_languages("name", "description")]
     prepopulated_fields = {"slug": ["name_en"]}
 
     def get_queryset(self, request):
@@ -285,14 +285,18 @@ class DataElementInline(VersionedInlineMixin, TranslationTabularInline):
 
 @admin.register(DataCategory)
 class DataCategoryAdmin(RegisterAdmin):
-    list_display = ["name", "slug", "special_category", "element_count", "position"]
+    list_display = ["name", "slug", "parent", "special_category", "element_count", "position"]
     list_filter = ["special_category", HealthFilter, MissingTranslationFilter]
-    search_fields = ["slug", *in_all_languages("name", "description")]
+    list_select_related = ["parent"]
+    search_fields = ["slug", "fides_key", *in_all_languages("name", "description")]
     prepopulated_fields = {"slug": ["name_en"]}
+    autocomplete_fields = ["parent"]
     inlines = [DataElementInline]
     fields = [
         "name",
         "slug",
+        "parent",
+        "fides_key",
         "description",
         "special_category",
         "safeguards",
@@ -327,13 +331,14 @@ class PurposeAdmin(RegisterAdmin):
         "data_category_count",
         "processor_count",
     ]
-    list_filter = ["legal_basis", "consent_required", MissingTranslationFilter]
-    search_fields = ["slug", *in_all_languages("name", "description")]
+    list_filter = ["legal_basis", "consent_required", HealthFilter, MissingTranslationFilter]
+    search_fields = ["slug", "fides_key", *in_all_languages("name", "description")]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["data_subject_categories", "data_categories"]
     fields = [
         "name",
         "slug",
+        "fides_key",
         "description",
         "legal_basis",
         "legitimate_interest",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import translator
 
+from compliance import fides
 from compliance.models import (
     Contact,
     ContactRole,
@@ -173,6 +174,8 @@ def _required_text_conditions():
 
 ENFORCES = {
     "unclassified": "Cookie tables 1: every item classified",
+    "purpose_without_legal_basis": "Art. 13(1)(c) and Art. 30: a legal basis for each purpose",
+    "special_category_unmarked": "Annex II item 3 and Art. 9: sensitive data and its safeguards",
     "required_text_missing": "Annexes I–IV and Art. 30(2): required texts",
     "consent_not_required": "Cookie tables 1 and 7: statistics and marketing need consent",
     "no_retention": "Cookie tables 2: duration",
@@ -239,6 +242,18 @@ def _rules():
             _("Cookies and storage items not yet classified"),
             BLOCKING,
             {m: Q(category=TrackingCategory.UNCLASSIFIED) for m in ITEM_MODELS},
+        ),
+        Rule(
+            "purpose_without_legal_basis",
+            _("Purposes with no legal basis chosen (from a template)"),
+            BLOCKING,
+            {Purpose: Q(legal_basis="")},
+        ),
+        Rule(
+            "special_category_unmarked",
+            _("Categories the Fides taxonomy counts as special data, not marked special"),
+            WARNING,
+            {DataCategory: fides.special_q() & Q(special_category=False)},
         ),
         Rule(
             "required_text_missing",

@@ -54,12 +54,14 @@ PUBLIC_FIELDS = {
     },
     # Only contacts marked published (the rows are dropped whole below).
     "contacts": {"key", "role", "name", "title", "email", "phone", "postal_address", "published"},
-    "data_subject_categories": {"key", "slug", "name", "description", "position"},
+    "data_subject_categories": {"key", "slug", "name", "description", "fides_key", "position"},
     "data_categories": {
         "key",
         "slug",
         "name",
         "description",
+        "parent",
+        "fides_key",
         "special_category",
         "safeguards",
         "source",
@@ -71,6 +73,7 @@ PUBLIC_FIELDS = {
         "slug",
         "name",
         "description",
+        "fides_key",
         "legal_basis",
         "legitimate_interest",
         "consent_required",
@@ -169,8 +172,16 @@ def public_view(snapshot):
     return without_controls(view)
 
 
-# Snapshot versions whose public view public_schema() describes.
-PUBLIC_VIEW_VERSIONS = (1, 2)
+# Snapshot versions whose public view public_schema() describes, and the public fields each
+# version added (absent from the releases published before it: not required).
+PUBLIC_VIEW_VERSIONS = (1, 2, 3)
+PUBLIC_FIELDS_ADDED = {
+    3: {
+        "data_subject_categories": {"fides_key"},
+        "data_categories": {"parent", "fides_key"},
+        "purposes": {"fides_key"},
+    },
+}
 
 
 def public_schema(schema):
@@ -181,10 +192,11 @@ def public_schema(schema):
         definition = schema["properties"][name]
         row = definition["oneOf"][0] if name == "organisation" else definition["items"]
         row["properties"] = {k: v for k, v in row["properties"].items() if k in fields}
-        row["required"] = [k for k in row["required"] if k in fields]
+        added = set().union(*(v.get(name, set()) for v in PUBLIC_FIELDS_ADDED.values()))
+        row["required"] = [k for k in row["required"] if k in fields and k not in added]
     schema["title"] = "GDPR register snapshot, public view"
-    # Every version's public view has the same structure (version 2 added a field kept out of
-    # it), so releases published with either are valid.
+    # Releases keep the version they were published with: version 2 added a field kept out
+    # of the public view, version 3 public fields that older releases do not have.
     schema["properties"]["schema_version"] = {"enum": list(PUBLIC_VIEW_VERSIONS)}
     return schema
 

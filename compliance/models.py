@@ -11,7 +11,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.signals import pre_save
@@ -218,12 +218,51 @@ class Contact(RegisterModel):
 # --- Data subjects, personal data, purposes ------------------------------------------------
 
 
+# A register key: a slug, or several joined by dots, as the Fides taxonomy's keys are
+# ("user.contact.email").
+KEY_VALIDATOR = RegexValidator(
+    r"^[-a-zA-Z0-9_]+(\.[-a-zA-Z0-9_]+)*\Z",
+    _(
+        "Use letters, digits, hyphens and underscores, in parts joined by dots "
+        "(e.g. contact-details or user.contact.email)."
+    ),
+    "invalid",
+)
+
+
+def key_field():
+    return models.CharField(_("key"), max_length=80, validators=[KEY_VALIDATOR])
+
+
+def fides_key_field():
+    return models.CharField(
+        _("Fides key"),
+        max_length=120,
+        blank=True,
+        validators=[KEY_VALIDATOR],
+        help_text=_("The matching key of the Fides privacy taxonomy, to map the register."),
+    )
+
+
+def parent_chain_contains(model, pk, parent_id):
+    """Whether following parents up from `parent_id` reaches `pk` (a loop)."""
+    seen = set()
+    current = parent_id
+    while current is not None and current not in seen:
+        if current == pk:
+            return True
+        seen.add(current)
+        current = model.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    return False
+
+
 class DataSubjectCategory(RegisterModel):
     NATURAL_KEY = ("slug",)
 
-    slug = models.SlugField(_("key"), max_length=80)
+    slug = key_field()
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    fides_key = fides_key_field()
     position = models.PositiveIntegerField(_("position"), default=0)
 
     class Meta:
@@ -243,9 +282,19 @@ class DataCategory(RegisterModel):
 
     NATURAL_KEY = ("slug",)
 
-    slug = models.SlugField(_("key"), max_length=80)
+    slug = key_field()
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        related_name="children",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text=_("The broader category this one belongs to (e.g. contact data in user data)."),
+    )
+    fides_key = fides_key_field()
     special_category = models.BooleanField(
         _("special category or criminal data"),
         default=False,
@@ -272,6 +321,17 @@ class DataCategory(RegisterModel):
 
     def clean(self):
         super().clean()
+        if (
+            self.parent_id is not None
+            and self.pk is not None
+            and (
+                self.parent_id == self.pk
+                or parent_chain_contains(DataCategory, self.pk, self.parent_id)
+            )
+        ):
+            raise ValidationError(
+                {"parent": _("This would make a loop: a category cannot contain itself.")}
+            )
         if self.special_category and missing(self.safeguards_en):
             raise ValidationError(
                 {
@@ -324,10 +384,15 @@ class Purpose(RegisterModel):
 
     NATURAL_KEY = ("slug",)
 
-    slug = models.SlugField(_("key"), max_length=80)
+    slug = key_field()
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    legal_basis = models.CharField(_("legal basis"), max_length=1, choices=LegalBasis.choices)
+    fides_key = fides_key_field()
+    # Blank only for a purpose taken from a template (the Fides taxonomy's data uses): the
+    # health report blocks publishing until a person chooses it.
+    legal_basis = models.CharField(
+        _("legal basis"), max_length=1, choices=LegalBasis.choices, blank=True
+    )
     legitimate_interest = models.TextField(
         _("legitimate interest"),
         blank=True,

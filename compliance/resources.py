@@ -365,7 +365,7 @@ class RegisterResource(resources.ModelResource):
                 many.append(field.attribute)
             elif isinstance(field.widget, NaturalKeyWidget):
                 single.append(field.attribute)
-        if self._meta.model is register.Processor:
+        if self._meta.model in (register.Processor, register.DataCategory):
             single.append("parent")
         return super().get_queryset().select_related(*single).prefetch_related(*many)
 
@@ -425,44 +425,53 @@ class RegisterResource(resources.ModelResource):
             instance.edit_version = (instance.edit_version or 0) + 1
 
 
-class ProcessorResource(RegisterResource):
-    """A processor's parent may be further down the same file: parents are set after all rows
-    are saved, and checked then (unknown names, loops)."""
+class ParentResource(RegisterResource):
+    """A register whose rows have a parent of the same register (a processor's, engaged by
+    another; a data category's, part of a broader one), written as the parent's natural key.
+    The parent may be further down the same file: parents are set after all rows are saved,
+    and checked then (unknown keys, loops)."""
+
+    @classmethod
+    def parent_key(cls):
+        return RELATED_KEY[cls._meta.model]
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
         self._parents = []
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if "parent" in row and self._parent_name(original) != (row["parent"] or "").strip():
+        if "parent" in row and self._parent_name(original) != str(row["parent"] or "").strip():
             return False
         return super().skip_row(instance, original, row, import_validation_errors)
 
-    @staticmethod
-    def _parent_name(processor):
-        return processor.parent.name if processor and processor.parent_id else ""
+    @classmethod
+    def _parent_name(cls, obj):
+        return getattr(obj.parent, cls.parent_key()) if obj and obj.parent_id else ""
 
     def after_save_instance(self, instance, row, **kwargs):
         if "parent" in row:
             self._parents.append(
-                (kwargs.get("row_number"), instance, (row["parent"] or "").strip())
+                (kwargs.get("row_number"), instance, str(row["parent"] or "").strip())
             )
 
     def after_import(self, dataset, result, **kwargs):
         super().after_import(dataset, result, **kwargs)
-        by_name = {p.name: p for p in register.Processor.objects.all()}
-        # A preview saves nothing: processors new in this file are parents all the same.
-        by_name.update({instance.name: instance for _n, instance, _p in self._parents})
+        model, key = self._meta.model, self.parent_key()
+        name_of_model = model._meta.verbose_name
+        by_key = {getattr(obj, key): obj for obj in model.objects.all()}
+        # A preview saves nothing: rows new in this file are parents all the same.
+        by_key.update({getattr(instance, key): instance for _n, instance, _p in self._parents})
         for number, instance, name in self._parents:
-            parent = by_name.get(name) if name else None
+            parent = by_key.get(name) if name else None
             if name and parent is None:
                 raise ValueError(
-                    f"Row {number + 1}, column 'parent': there is no processor {name!r}"
+                    f"Row {number + 1}, column 'parent': there is no {name_of_model} {name!r}"
                 )
             if kwargs.get("dry_run"):
                 if parent is instance:
                     raise ValueError(
-                        f"Row {number + 1}, column 'parent': A processor cannot be its own parent."
+                        f"Row {number + 1}, column 'parent': a {name_of_model} cannot be its own "
+                        "parent."
                     )
                 continue
             instance.parent = parent
@@ -473,8 +482,8 @@ class ProcessorResource(RegisterResource):
                 raise ValueError(f"Row {number + 1}, column 'parent': {message}") from None
             instance.save()
 
-    def dehydrate_parent(self, processor):
-        return self._parent_name(processor)
+    def dehydrate_parent(self, obj):
+        return self._parent_name(obj)
 
 
 class BulkRegisterResource(RegisterResource):
@@ -568,7 +577,8 @@ BULK_MODELS = {register.Cookie, register.StorageItem}
 RESOURCE_BASES = {
     register.Cookie: BulkRegisterResource,
     register.StorageItem: BulkRegisterResource,
-    register.Processor: ProcessorResource,
+    register.Processor: ParentResource,
+    register.DataCategory: ParentResource,
 }
 _RESOURCES = {}
 
@@ -596,8 +606,8 @@ def resource_for(model):
             },
         )
         attributes = {"Meta": meta, **dict(column_list)}
-        if model is register.Processor:
-            # Set after the rows are saved (see ProcessorResource): no attribute here.
+        if base is ParentResource:
+            # Set after the rows are saved (see ParentResource): no attribute here.
             attributes["parent"] = fields.Field(column_name="parent", widget=TextWidget())
         _RESOURCES[model] = type(f"{model.__name__}Resource", (base,), attributes)
     return _RESOURCES[model]

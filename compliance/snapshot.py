@@ -27,8 +27,9 @@ from modeltranslation.translator import translator
 from compliance import models as register
 
 # The snapshot's structure: 1 first; 2 added the storage items' and cookies'
-# `category_needs_review`. Releases keep the version they were published with.
-SCHEMA_VERSION = 2
+# `category_needs_review`; 3 the Fides keys and the data categories' `parent` (and allows a
+# purpose's legal basis to be blank). Releases keep the version they were published with.
+SCHEMA_VERSION = 3
 
 # (name in the snapshot, model, {nested name: (child model, its foreign key to the parent)})
 REGISTERS = [

@@ -20,6 +20,7 @@ OPEN_COOKIE_DATABASE = Path(models.__file__).parent / "data" / "open-cookie-data
 
 def empty_register():
     models.Processor.objects.update(parent=None)  # chains are protected against deletion
+    models.DataCategory.objects.update(parent=None)
     for model in reversed(IMPORTABLE_MODELS):
         model.objects.all().delete()
 

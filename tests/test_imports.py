@@ -124,6 +124,7 @@ def cells(content):
 
 def empty_register():
     models.Processor.objects.update(parent=None)  # chains are protected against deletion
+    models.DataCategory.objects.update(parent=None)
     for model in reversed(IMPORTABLE_MODELS):
         model.objects.all().delete()
 
