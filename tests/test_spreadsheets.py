@@ -140,3 +140,17 @@ def test_sheet_names_are_what_excel_accepts():
     assert sheet_name("technical and organisational measures") == "Technical and organisational"
     assert sheet_name("a/b:c*d?[e]") == "A b c d e"
     assert len(sheet_name("x" * 40)) == 31
+
+
+def test_the_admin_exports_labels_in_the_editors_language(admin_client, demo, settings):
+    from django.urls import reverse
+
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    response = admin_client.get(reverse("admin:compliance_cookie_export"), {"format": "xlsx"})
+    [sheet] = workbook(response.content).worksheets
+    assert sheet.title == "Cookies"
+    header = [cell.value for cell in sheet[1]]
+    categories = {
+        row[header.index("category")] for row in sheet.iter_rows(min_row=2, values_only=True)
+    }
+    assert "Notwendig" in categories and "necessary" not in categories
