@@ -314,6 +314,13 @@ class DataCategory(RegisterModel):
         ordering = ["position", "slug"]
         constraints = [
             models.UniqueConstraint(fields=["slug"], name="datacategory_unique_slug"),
+            models.CheckConstraint(
+                condition=Q(parent__isnull=True) | ~Q(parent=F("id")),
+                name="datacategory_not_own_parent",
+                violation_error_message=_(
+                    "This would make a loop: a category cannot contain itself."
+                ),
+            ),
         ]
 
     def __str__(self):
@@ -563,15 +570,7 @@ class Processor(RegisterModel):
             raise ValidationError(errors)
 
     def _parent_chain_contains_self(self):
-        seen = set()
-        current = self.parent_id
-        while current is not None and current not in seen:
-            if current == self.pk:
-                return True
-            seen.add(current)
-            current = Processor.objects.filter(pk=current).values_list("parent_id", flat=True)
-            current = current.first()
-        return False
+        return parent_chain_contains(Processor, self.pk, self.parent_id)
 
 
 class ProcessingLocation(RegisterModel):
