@@ -161,8 +161,9 @@ class ChoiceWidget(widgets.Widget):
 
 
 class YesNoWidget(widgets.Widget):
-    TRUE = {"yes", "true", "1", "y"}
-    FALSE = {"no", "false", "0", "n", ""}
+    # Also the words a person types in the other configured languages.
+    TRUE = {"yes", "true", "1", "y", "tak", "ano", "ja"}
+    FALSE = {"no", "false", "0", "n", "", "nie", "ne", "nein"}
 
     def clean(self, value, row=None, **kwargs):
         if isinstance(value, bool):

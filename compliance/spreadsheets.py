@@ -13,17 +13,20 @@ import io
 import re
 
 import openpyxl
+from django.utils.translation import gettext
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from compliance.reading import escape
+from compliance.reading import ImportFailed, escape
 from compliance.sanitize import remove_controls
 
 # Excel refuses these in a sheet's name, and more than 31 characters.
 SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 SHEET_NAME_LENGTH = 31
 WIDEST_COLUMN = 60
+# What Excel keeps of a cell's text; a longer text would be cut, or the file called damaged.
+XLSX_CELL_CHARACTERS = 32767
 
 
 def sheet_name(name):
@@ -51,15 +54,41 @@ def _cell(sheet, value):
     return cell
 
 
+def _check_lengths(name, headers, number, row):
+    for header, value in zip(headers, row, strict=False):
+        if isinstance(value, str) and len(value) > XLSX_CELL_CHARACTERS:
+            raise ImportFailed(
+                [
+                    gettext(
+                        "%(sheet)s, row %(row)s, column %(column)s: %(length)s characters, "
+                        "more than the %(limit)s an XLSX cell holds. Export as CSV or JSON, "
+                        "which keep every character."
+                    )
+                    % {
+                        "sheet": name,
+                        "row": number,
+                        "column": header,
+                        "length": f"{len(value):,}",
+                        "limit": f"{XLSX_CELL_CHARACTERS:,}",
+                    }
+                ]
+            )
+
+
 def xlsx_bytes(sheets):
     """An XLSX file of `sheets`: [(name, headers, rows)], rows of typed values."""
-    workbook = openpyxl.Workbook(write_only=True)
+    # Every cell is measured before the workbook exists: a refusal leaves nothing half written.
+    all_widths = []
     for name, headers, rows in sheets:
-        sheet = workbook.create_sheet(sheet_name(name))
         widths = [len(str(header)) for header in headers]
-        for row in rows:
+        for number, row in enumerate(rows, start=2):
+            _check_lengths(name, headers, number, row)
             for index, value in enumerate(row):
                 widths[index] = max(widths[index], min(len(str(value)), WIDEST_COLUMN))
+        all_widths.append(widths)
+    workbook = openpyxl.Workbook(write_only=True)
+    for (name, headers, rows), widths in zip(sheets, all_widths, strict=True):
+        sheet = workbook.create_sheet(sheet_name(name))
         for index, width in enumerate(widths, start=1):
             sheet.column_dimensions[get_column_letter(index)].width = min(width, WIDEST_COLUMN) + 2
         sheet.freeze_panes = "A2"

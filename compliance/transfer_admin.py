@@ -7,6 +7,7 @@ confirmed, it is written. A job is visible to the user who uploaded it only.
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
@@ -74,7 +75,16 @@ class TransferAdminMixin:
         if file_format not in FORMATS:
             file_format = "csv"
         queryset = self.get_changelist_instance(request).get_queryset(request)
-        content = export_bytes(self.model, file_format, queryset=queryset)
+        try:
+            content = export_bytes(self.model, file_format, queryset=queryset)
+        except ImportFailed as failed:
+            for error in failed.errors:
+                messages.error(request, error)
+            return redirect(
+                reverse(
+                    f"admin:{self.model._meta.app_label}_{self.model._meta.model_name}_changelist"
+                )
+            )
         response = HttpResponse(content, content_type=CONTENT_TYPES[file_format])
         filename = f"{self.model._meta.model_name}.{file_format}"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'

@@ -154,3 +154,29 @@ def test_the_admin_exports_labels_in_the_editors_language(admin_client, demo, se
         row[header.index("category")] for row in sheet.iter_rows(min_row=2, values_only=True)
     }
     assert "Notwendig" in categories and "necessary" not in categories
+
+
+def test_a_text_longer_than_an_xlsx_cell_is_refused_not_cut(admin_client, demo):
+    from django.urls import reverse
+
+    from compliance.reading import ImportFailed
+
+    models.Cookie.objects.filter(name="ssupp.vid").update(description_en="x" * 40000)
+    with pytest.raises(ImportFailed, match="40,000 characters, more than the 32,767"):
+        export_bytes(models.Cookie, "xlsx")
+    response = admin_client.get(
+        reverse("admin:compliance_cookie_export"), {"format": "xlsx"}, follow=True
+    )
+    assert "more than the 32,767 an XLSX cell holds" in response.content.decode()
+    # CSV and JSON keep every character.
+    assert b"x" * 40000 in export_bytes(models.Cookie, "csv")
+
+
+@pytest.mark.parametrize(("word", "value"), [("tak", True), ("ne", False), ("Ja", True)])
+def test_yes_and_no_in_every_language(demo, word, value):
+    import_file(
+        "cookie",
+        f"name,domain,category,consent_required\r\nw,,marketing,{word}\r\n".encode(),
+        file_format="csv",
+    )
+    assert models.Cookie.objects.get(name="w").consent_required is value
