@@ -39,6 +39,8 @@ class Command(BaseCommand):
     def handle(self, *args, model, format, output, language, no_bom, **options):
         extension = Path(output).suffix.lstrip(".").lower()
         file_format = format or (extension if extension in ("csv", "xlsx", "json") else "csv")
+        if output == "-" and file_format == "xlsx":
+            raise CommandError("XLSX is binary: write it to a file with -o FILE.xlsx.")
         try:
             if model == "all":
                 content = backup.export_all(file_format, language=language)
@@ -50,8 +52,6 @@ class Command(BaseCommand):
         except ImportFailed as failed:
             raise CommandError(" ".join(failed.errors)) from failed
         if output == "-":
-            if file_format == "xlsx":
-                raise CommandError("XLSX is binary: write it to a file with -o FILE.xlsx.")
             self.stdout.write(content.decode("utf-8-sig"), ending="")
             return
         try:
