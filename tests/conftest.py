@@ -26,6 +26,14 @@ def fresh_public_caches():
     public.forget()
 
 
+@pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request through the test client leaves its language active in the thread (the
+    locale middleware does not reset it): the next test starts in the default again."""
+    yield
+    translation.deactivate()
+
+
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
