@@ -475,6 +475,8 @@ class ParentResource(RegisterResource):
                         "parent."
                     )
                 continue
+            if instance.parent_id == (parent.pk if parent else None):
+                continue  # as it was saved: nothing to check or write again
             instance.parent = parent
             try:
                 instance.full_clean()
