@@ -12,8 +12,10 @@ PY := $(BIN)/python
 export DJANGO_ENV ?= development
 # Background workers started by `make run` (bench/README.md: Background work).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 1)
+# Where `make run` serves (http://127.0.0.1:$(PORT)/).
+PORT ?= 8000
 
-.PHONY: run check setup messages system-packages
+.PHONY: run check setup setup-run messages system-packages test-packages
 
 # A virtual environment with the project and its development tools; redone when pyproject changes.
 $(BIN)/.installed: pyproject.toml
@@ -26,36 +28,46 @@ $(BIN)/.installed: pyproject.toml
 messages: $(BIN)/.installed
 	$(PY) manage.py compilemessages --verbosity 0 --ignore '$(VENV)' --ignore node_modules
 
-# Debian packages: gettext compiles the catalogues, Pango lays out the PDFs (WeasyPrint),
-# chromium runs the browser tests. Installed when missing and we are root (as on CI); otherwise
-# we say what to install.
-system-packages:
-	@missing=""; command -v msgfmt >/dev/null || missing="$$missing gettext"; \
-	ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
-	command -v chromium >/dev/null || missing="$$missing chromium"; \
-	command -v npm >/dev/null || missing="$$missing npm"; \
+# Debian packages, installed when missing and we are root (as on CI); otherwise we say what to
+# install. `make run` needs gettext (the catalogues) and Pango (WeasyPrint lays out the PDFs);
+# `make check` also chromium and npm, for the browser tests and their accessibility checks.
+define install-missing
+	@missing=""; for need in $(1); do case $$need in \
+	  gettext) command -v msgfmt >/dev/null || missing="$$missing gettext";; \
+	  pango) ldconfig -p | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0";; \
+	  *) command -v $$need >/dev/null || missing="$$missing $$need";; \
+	esac; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Please install:$$missing (sudo apt-get install$$missing)" >&2; exit 1; fi; \
 	fi
+endef
+
+system-packages:
+	$(call install-missing,gettext pango)
+
+test-packages:
+	$(call install-missing,chromium npm)
 
 # axe-core, for the accessibility checks of the browser tests (package-lock.json pins it).
 node_modules/.installed: package-lock.json
 	npm ci --silent --no-audit --no-fund
 	touch $@
 
-setup: system-packages $(BIN)/.installed messages node_modules/.installed
+setup-run: system-packages $(BIN)/.installed messages
 
-run: setup
+setup: setup-run test-packages node_modules/.installed
+
+run: setup-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo --publish
 	$(PY) manage.py load_known_cookies
-	$(PY) manage.py demo_login
+	$(PY) manage.py demo_login --url http://127.0.0.1:$(PORT)/admin/
 	@# Background workers (one per core: a release's 8 documents render two at a time on two
 	@# cores) run next to the web server and stop with it (Ctrl+C).
 	for n in $$(seq $(WORKERS)); do $(PY) manage.py worker & workers="$$workers $$!"; done; \
 	trap 'kill $$workers 2>/dev/null; wait $$workers' EXIT INT TERM; \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 check: setup
 	$(BIN)/ruff format --check .
