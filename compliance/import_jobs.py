@@ -66,12 +66,13 @@ class Progress:
 
 
 def effects(result):
-    """[spreadsheet row, effect, key] of each row of an import-export result."""
+    """[spreadsheet row, effect, key, changes] of each row of an import-export result; the
+    changes of an updated row are [[column, old value, new value]]."""
     rows = []
     for number, row in enumerate(result.rows, start=2):
         instance = row.instance
         key = " / ".join(str(part) for part in instance.natural_key()) if instance else ""
-        rows.append([number, row.import_type, key])
+        rows.append([number, row.import_type, key, getattr(row, "changes", [])])
     return rows
 
 

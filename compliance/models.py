@@ -1294,7 +1294,8 @@ class ImportJob(BackgroundJob):
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     # Why the file was refused: the messages of imports.ImportFailed.
     problems = models.JSONField(_("problems"), default=list, blank=True)
-    # The check's result: {"summary": {...}, "effects": [[row, effect, key], ...]} or, for an
+    # The check's result: {"summary": {...}, "effects": [[row, effect, key, changes], ...]}
+    # (changes: [[column, old, new], ...] of a changed row) or, for an
     # Open Cookie Database file, {"ocd": {...}}.
     preview = models.JSONField(_("preview"), default=dict, blank=True)
     outcome = models.JSONField(_("outcome"), default=dict, blank=True)

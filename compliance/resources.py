@@ -23,6 +23,7 @@ from django_countries import countries
 from django_countries.fields import CountryField
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
+from import_export.results import RowResult
 
 from compliance import models as register
 from compliance import translation_review
@@ -378,8 +379,30 @@ class RegisterResource(resources.ModelResource):
 
     def after_import_row(self, row, row_result, **kwargs):
         super().after_import_row(row, row_result, **kwargs)
+        if row_result.import_type == RowResult.IMPORT_TYPE_UPDATE and row_result.original:
+            # What the preview shows of a changed row (only changed rows pay for it).
+            row_result.changes = self.row_changes(row_result.original, row_result.instance, row)
         if self.progress is not None:
             self.progress(kwargs["row_number"])  # counted from 1: the rows done
+
+    def row_changes(self, original, instance, row):
+        """[[column, old, new]] of each column of `row` whose value changes, as an export
+        writes it (choices as labels in the active language)."""
+        changes = []
+        for field in self.get_import_fields():
+            if field.column_name not in row:
+                continue
+            old = str(self.export_field(field, original, choice_labels=True) or "")
+            if isinstance(field.widget, NaturalKeysWidget):
+                keys = [str(getattr(obj, field.widget.field)) for obj in field.clean(row)]
+                new = ", ".join(sorted(keys))
+            elif not field.attribute:
+                new = str(row[field.column_name] or "").strip()  # set after the rows: parent
+            else:
+                new = str(self.export_field(field, instance, choice_labels=True) or "")
+            if old != new:
+                changes.append([field.column_name, old, new])
+        return changes
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         # modeltranslation stores an empty translation as NULL; a file gives ''. The same

@@ -202,4 +202,7 @@ class TransferAdminMixin:
     def _shown(result):
         if "ocd" in result:
             return {"ocd_summary": import_jobs.ocd_summary(result["ocd"])}
+        if "effects" in result:
+            # Checks made before the changes were recorded have three parts a row.
+            result = {**result, "effects": [[*row, []][:4] for row in result["effects"]]}
         return result

@@ -247,7 +247,7 @@ def test_import_runs_in_the_background_with_its_page_following(page, live_server
     job = ImportJob.objects.get()
     tasks.run_import_job.call(job.pk)
     expect(page.locator("#import-summary")).to_have_text(
-        "3 rows: 1 new, 2 updated, 0 unchanged.", timeout=20_000
+        "3 rows: 1 new, 2 changed, 0 unchanged.", timeout=20_000
     )
     assert not Cookie.objects.filter(name="ssupp.visits").exists()
     page.get_by_role("button", name="Confirm import").click()

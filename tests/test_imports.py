@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 from reversion.models import Version
 
 from compliance import models
@@ -379,3 +380,47 @@ def test_large_register_import_writes_new_and_changed_rows_with_history(demo, ad
     assert created.edit_version == 1
     for cookie in (changed, created):
         assert Version.objects.get_for_object(cookie).first().revision.user == admin_user
+
+
+def test_the_preview_names_each_changed_field_with_its_old_and_new_value(demo):
+    """A changed row lists its changed columns (choices by label), an unchanged row none."""
+    from compliance import import_jobs
+    from compliance.imports import read_dataset, validate
+
+    content = export_bytes(models.Cookie, "csv", language="en").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    vid = next(row for row in rows if row["name"] == "ssupp.vid")
+    old_purpose = vid["purpose_en"]
+    vid["purpose_en"] = "Recognises the visitor"
+    vid["consent_required"] = "yes"
+    output = io.StringIO()
+    writer = csv.DictWriter(output, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    result = validate(models.Cookie, read_dataset(output.getvalue().encode(), "csv"))
+    effects = {key: (effect, changes) for _n, effect, key, changes in import_jobs.effects(result)}
+    key = "ssupp.vid /  / necessary"  # name, domain, category
+    effect, changes = effects[key]
+    assert effect == "update"
+    assert ["purpose_en", old_purpose, "Recognises the visitor"] in changes
+    assert ["consent_required", "no", "yes"] in changes
+    assert len(changes) == 2
+    assert all(e == ("skip", []) for k, e in effects.items() if k != key)
+
+
+def test_a_changed_choice_is_shown_by_its_label(demo):
+    from compliance import import_jobs
+    from compliance.imports import read_dataset, validate
+
+    content = export_bytes(models.Purpose, "csv", language="pl").decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    old = rows[0]["legal_basis"]
+    rows[0]["legal_basis"] = "c"  # the code; the preview shows the label
+    output = io.StringIO()
+    writer = csv.DictWriter(output, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    with translation.override("pl"):
+        result = validate(models.Purpose, read_dataset(output.getvalue().encode(), "csv"))
+        [changes] = [c for _n, e, _k, c in import_jobs.effects(result) if e == "update"]
+    assert changes == [["legal_basis", old, "Art. 6 ust. 1 lit. c: obowiązek prawny"]]

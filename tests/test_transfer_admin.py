@@ -47,7 +47,9 @@ def test_import_previews_then_writes_on_confirmation(admin_client, admin_user, d
     assert preview.status_code == 200
     assert preview.redirect_chain[0][0] == job_url(job_of(preview))
     assert 'id="import-preview"' in content
-    assert "3 rows: 1 new, 2 updated, 0 unchanged." in content
+    assert "3 rows: 1 new, 2 changed, 0 unchanged." in content
+    # A changed row says what changes, from what to what.
+    assert '<ul class="changes">' in content and "<del>" in content and "<ins>" in content
     assert not models.Cookie.objects.filter(name="ssupp.visits").exists()
     confirmed = confirm(admin_client, job_of(preview))
     assert "Imported 3 rows from cookies.csv: 1 new, 2 updated, 0 unchanged." in (
