@@ -8,6 +8,7 @@ import reversion
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import AdminDateWidget
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -17,12 +18,23 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from reversion.admin import VersionAdmin
+from reversion.models import Version
 
-from compliance import documents, health, ocd, releases, tasks, translation_review, worker
+from compliance import (
+    documents,
+    health,
+    history,
+    ocd,
+    releases,
+    tasks,
+    translation_review,
+    worker,
+)
 from compliance.concurrency import ConcurrencyGuardForm, without_version_check
 from compliance.diff import diff_snapshots, with_labels
 from compliance.models import (
@@ -179,10 +191,76 @@ class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
             actions.pop("confirm_translations", None)
         return actions
 
+    object_history_template = "compliance/admin/object_history.html"
+
+    def history_view(self, request, object_id, extra_context=None):
+        """reversion's history, each version with what it changed: old and new values."""
+        opts = self.model._meta
+        versions = list(
+            self._reversion_order_version_queryset(
+                request,
+                Version.objects.get_for_object_reference(self.model, unquote(object_id)),
+            ).select_related("revision", "revision__user")
+        )
+        changes = history.changes_by_version(self.model, versions)
+        action_list = [
+            {
+                "revision": version.revision,
+                "url": reverse(
+                    f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_revision",
+                    args=(quote(version.object_id), version.pk),
+                ),
+                "changes": changes[version.pk],
+            }
+            for version in versions
+        ]
+        return super().history_view(
+            request, object_id, {**(extra_context or {}), "action_list": action_list}
+        )
+
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Reverting replaces the row with a chosen past state on purpose: no stale-copy check.
         request.reverting = True
-        return super().revision_view(request, object_id, version_id, extra_context)
+        restoring = request.method == "POST" and self._restored_changes(object_id, version_id)
+        response = super().revision_view(request, object_id, version_id, extra_context)
+        if restoring is not False and response.status_code == 302:
+            version, restored = restoring
+            messages.info(request, self._restored_message(version, restored))
+        return response
+
+    def _restored_changes(self, object_id, version_id):
+        """(the version chosen, what reverting to it changes) before the revert happens."""
+        version = (
+            Version.objects.filter(pk=version_id, object_id=unquote(object_id))
+            .select_related("revision", "revision__user")
+            .first()
+        )
+        latest = (
+            Version.objects.get_for_object_reference(self.model, unquote(object_id))
+            .order_by("-pk")
+            .first()
+        )
+        if version is None or latest is None:
+            return False
+        before, after = history.stored_fields(latest), history.stored_fields(version)
+        names = history.Names(self.model, [before, after])
+        return version, history.changes(self.model, before, after, names)
+
+    @staticmethod
+    def _restored_message(version, restored):
+        saved = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
+        who = version.revision.user.get_username() if version.revision.user else "—"
+        if not restored:
+            return gettext(
+                "Restored the version saved on %(date)s by %(user)s: it was the same as the "
+                "current one."
+            ) % {"date": saved, "user": who}
+        fields = "; ".join(f"{label}: {old} → {new}" for label, old, new in restored)
+        return gettext("Restored the version saved on %(date)s by %(user)s: %(fields)s.") % {
+            "date": saved,
+            "user": who,
+            "fields": fields,
+        }
 
     def recover_view(self, request, version_id, extra_context=None):
         request.reverting = True

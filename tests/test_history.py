@@ -111,9 +111,31 @@ def test_earlier_state_is_reverted_to(admin_client, demo):
         models.Cookie.objects.get(pk=cookie.pk), purpose_en="Identifies the visitor"
     )
     del reverted["edited_version"]
-    assert admin_client.post(revert_url, reverted).status_code == 302
+    response = admin_client.post(revert_url, reverted, follow=True)
+    assert response.redirect_chain and response.status_code == 200
     assert models.Cookie.objects.get(pk=cookie.pk).purpose_en == "Identifies the visitor"
     assert Version.objects.get_for_object(cookie).count() == 3
+    # The message says what was restored, from what to what.
+    content = response.content.decode()
+    assert "Restored the version saved on" in content
+    assert "Purpose [en]: Changed → Identifies the visitor" in content
+
+
+def test_history_shows_each_change_with_old_and_new_values_in_the_admins_language(
+    admin_client, demo, settings
+):
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    admin_client.post(
+        url(models.Cookie, "change", cookie.pk),
+        cookie_data(cookie, purpose_en="Recognises the visitor", consent_required="on"),
+    )
+    content = admin_client.get(url(models.Cookie, "history", cookie.pk)).content.decode()
+    assert "<del>Identifies the visitor</del> → <ins>Recognises the visitor</ins>" in content
+    assert "<del>no</del> → <ins>yes</ins>" in content
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "pl"
+    polish = admin_client.get(url(models.Cookie, "history", cookie.pk)).content.decode()
+    assert "<del>nie</del> → <ins>tak</ins>" in polish
+    assert "<strong>Wymagana zgoda</strong>" in polish  # the label in the admin's language
 
 
 # --- Optimistic concurrency ------------------------------------------------------------------
