@@ -5,6 +5,10 @@ Pure functions over snapshot dicts (see snapshot.py): no database, so a diff of 
 costs only the comparison.
 """
 
+import difflib
+import re
+
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 
 from compliance import models as register
@@ -138,9 +142,50 @@ def field_label(model, path):
     return str(label)
 
 
+# A text as words and the spaces between them, to compare word by word.
+WORDS = re.compile(r"\s+|\S+")
+
+
+def word_changes(old, new):
+    """Two texts as [(changed, text)] parts each: what the new text no longer has, and what it
+    has that the old did not, word by word (the admin highlights those)."""
+    before, after = WORDS.findall(old), WORDS.findall(new)
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    old_parts, new_parts = [], []
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        changed = tag != "equal"
+        if i2 > i1:
+            old_parts.append((changed, "".join(before[i1:i2])))
+        if j2 > j1:
+            new_parts.append((changed, "".join(after[j1:j2])))
+    return _joined(old_parts), _joined(new_parts)
+
+
+def _joined(parts):
+    """Neighbouring parts of the same kind as one; a lone space between two changed parts is
+    part of the change ("6 months", not "6" and "months")."""
+    joined = []
+    for index, (changed, text) in enumerate(parts):
+        between_changes = (
+            not changed
+            and not text.strip()
+            and 0 < index < len(parts) - 1
+            and parts[index - 1][0]
+            and parts[index + 1][0]
+        )
+        changed = changed or between_changes
+        if joined and joined[-1][0] == changed:
+            joined[-1] = (changed, joined[-1][1] + text)
+        else:
+            joined.append((changed, text))
+    return joined
+
+
 def with_labels(diff):
-    """`diff` with readable, translated names in the active language: each register's title and
-    each changed field's label. Documents and the admin print these, never snapshot keys."""
+    """`diff` with readable, translated names in the active language: each register's title,
+    each changed field's label and language, and for texts the changed words. Documents and the
+    admin print these, never snapshot keys."""
+    languages = dict(settings.LANGUAGES)
     for changes in diff["registers"]:
         model = _model_of(changes["register"])
         meta = model._meta
@@ -149,4 +194,9 @@ def with_labels(diff):
         for row in changes["changed"]:
             for change in row["changes"]:
                 change["label"] = field_label(model, change["field"])
+                if change.get("language"):
+                    change["language_name"] = str(languages.get(change["language"], ""))
+                old, new = change.get("old"), change.get("new")
+                if isinstance(old, str) and isinstance(new, str) and old and new:
+                    change["old_parts"], change["new_parts"] = word_changes(old, new)
     return diff

@@ -327,3 +327,27 @@ def test_publish_page_says_when_there_is_nothing_to_publish(admin_client, demo):
     content = admin_client.get(reverse("admin:compliance_release_publish")).content.decode()
     assert 'id="nothing-to-publish"' in content
     assert 'id="publish-form"' not in content
+
+
+def test_publish_page_labels_fields_per_language_and_highlights_changed_words(
+    admin_client, demo, settings
+):
+    publish(note="First")
+    cookie = models.Cookie.objects.get(name="ssupp.vid")
+    cookie.description_en = cookie.description_en.replace("main purpose", "chief purpose")
+    cookie.save()
+    content = admin_client.get(reverse("admin:compliance_release_publish")).content.decode()
+    assert "<del>main</del>" in content and "<ins>chief</ins>" in content
+    assert "purpose is to identify" in content  # the unchanged words, not highlighted
+    assert ">description_en<" not in content and ">English<" in content
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "de"
+    german = admin_client.get(reverse("admin:compliance_release_publish")).content.decode()
+    assert ">Englisch<" in german and ">Beschreibung<" in german
+
+
+def test_word_changes_mark_only_the_changed_words():
+    from compliance.diff import word_changes
+
+    old, new = word_changes("Keeps the chat open for 6 months", "Keeps the chat open for 2 years")
+    assert old == [(False, "Keeps the chat open for "), (True, "6 months")]
+    assert new == [(False, "Keeps the chat open for "), (True, "2 years")]
