@@ -30,7 +30,7 @@ from compliance.models import (
     TrackingCategory,
 )
 from compliance.reading import ImportFailed, read_table
-from compliance.retention import parse_retention_text, retention_words
+from compliance.retention import format_retention, parse_retention_text, retention_words
 
 LIBRARY_FILE = Path(__file__).resolve().parent / "data" / "open-cookie-database.csv"
 
@@ -167,16 +167,22 @@ def suggestions(name, limit=5):
                 .values_list("pk", flat=True)
                 .first()
             )
+        category = register_category(known.category)
         result.append(
             {
                 "name": known.name,
                 "wildcard": known.wildcard,
                 "platform": known.platform,
-                "category": register_category(known.category),
+                "category": category,
+                # What the suggestion box shows, in the admin's language.
+                "category_label": str(TrackingCategory(category).label),
                 "category_in_database": known.category,
                 "description": known.description,
                 "retention": {
                     "text": known.retention,
+                    # Read as the register would store it, worded in the admin's language (a
+                    # text nobody could read stays as found, in the database's English).
+                    "display": format_retention(kind, value, unit, note) or known.retention,
                     "kind": kind,
                     "value": value,
                     "unit": unit,

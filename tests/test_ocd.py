@@ -168,6 +168,17 @@ def test_admin_offers_suggestions_as_json(admin_client, library):
     assert data["suggestions"][0]["name"] == "_ga_"
 
 
+def test_suggestions_speak_the_admins_language(admin_client, library, settings):
+    """The box shows category and retention as the admin reads them; the codes stay for
+    filling the form."""
+    url = reverse("admin:compliance_cookie_known_cookies")
+    admin_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "pl"
+    [suggestion] = admin_client.get(url, {"name": "cookiePreferences"}).json()["suggestions"]
+    assert suggestion["category"] == "preferences"
+    assert suggestion["category_label"] == "Preferencje"
+    assert suggestion["retention"]["display"] == "2 lata"
+
+
 def test_library_is_searchable_in_the_admin(admin_client, library):
     """The known-cookie changelist searches names and platforms."""
     url = reverse("admin:compliance_knowncookie_changelist")

@@ -58,8 +58,8 @@
       const parts = [
         suggestion.name + (suggestion.wildcard ? "…" : ""),
         suggestion.platform,
-        suggestion.category,
-        suggestion.retention.text,
+        suggestion.category_label,
+        suggestion.retention.display,
         suggestion.provider,
       ].filter(Boolean);
       text.textContent = parts.join(" · ");
