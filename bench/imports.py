@@ -100,14 +100,22 @@ def main():
     def clear():
         models.Cookie.objects.all().delete()
 
-    imports, bares, exports = [], [], []
+    imports, reimports, exported_again, bares, exports = [], [], [], [], []
     for _ in range(rounds):
         clear()
         imports.append(
             environment.seconds(lambda: import_file("cookie", content, file_format="csv"))
         )
         assert models.Cookie.objects.count() == ROWS
+        # The same file again: every row unchanged, recognised without writing.
+        reimports.append(
+            environment.seconds(lambda: import_file("cookie", content, file_format="csv"))
+        )
         exports.append(environment.seconds(lambda: export_bytes(models.Cookie, "csv")))
+        export = export_bytes(models.Cookie, "csv")
+        exported_again.append(
+            environment.seconds(lambda e=export: import_file("cookie", e, file_format="csv"))
+        )
         clear()
         bares.append(environment.seconds(lambda: bare_insert(data)))
     clear()
@@ -118,6 +126,15 @@ def main():
 
     imported, bare, exported = (statistics.median(t) for t in (imports, bares, exports))
     print(f"import through the admin's path: median {imported:.2f} s over {rounds}")
+    reimported = statistics.median(reimports)
+    print(
+        f"the same file again (all rows unchanged): median {reimported:.2f} s "
+        f"({reimported / imported:.2f} of a fresh import)"
+    )
+    print(
+        f"the register's own export imported back (unchanged): median "
+        f"{statistics.median(exported_again):.2f} s"
+    )
     print(f"bare bulk_create of the same rows: median {bare:.2f} s over {rounds}")
     print(f"ratio import / bare insert: {imported / bare:.1f}")
     print(f"peak memory of one import: {peak:.0f} MiB")
