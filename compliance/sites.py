@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from compliance.health import build_report
+from compliance import dashboard
 
 
 class ComplianceAdminSite(admin.AdminSite):
@@ -14,5 +14,11 @@ class ComplianceAdminSite(admin.AdminSite):
     site_url = "/"
 
     def index(self, request, extra_context=None):
-        extra_context = {**(extra_context or {}), "report": build_report()}
+        board = dashboard.build(request)
+        extra_context = {
+            **(extra_context or {}),
+            "board": board,
+            "report": board.report,
+            "publish_url": dashboard.publish_url(),
+        }
         return super().index(request, extra_context)

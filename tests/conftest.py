@@ -48,3 +48,20 @@ def run_tasks(settings):
 def database_queue(settings):
     """Tasks are queued in the database, as in production (and nothing works them here)."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.fixture
+def login(client, django_user_model):
+    """Log the test client in as a staff user with one role."""
+
+    def as_role(role):
+        from django.contrib.auth.models import Group
+
+        user = django_user_model.objects.create_user(
+            role, f"{role}@example.com", "pw", is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        client.force_login(user)
+        return client
+
+    return as_role

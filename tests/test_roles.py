@@ -17,21 +17,6 @@ def url(model, view, *args):
     return reverse(f"admin:compliance_{model._meta.model_name}_{view}", args=args)
 
 
-@pytest.fixture
-def login(client, django_user_model):
-    """Log the test client in as a staff user with one role."""
-
-    def as_role(role):
-        user = django_user_model.objects.create_user(
-            role, f"{role}@example.com", "pw", is_staff=True
-        )
-        user.groups.add(Group.objects.get(name=role))
-        client.force_login(user)
-        return client
-
-    return as_role
-
-
 def cookie_post(cookie, **changes):
     data = {
         "name": cookie.name,
