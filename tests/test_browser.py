@@ -250,6 +250,9 @@ def test_import_runs_in_the_background_with_its_page_following(page, live_server
         "3 rows: 1 new, 2 changed, 0 unchanged.", timeout=20_000
     )
     assert not Cookie.objects.filter(name="ssupp.visits").exists()
+    # Each changed row says what changes, from what to what.
+    expect(page.locator("tr.effect-update ul.changes").first).to_be_visible()
+    expect(page.locator("tr.effect-update del").first).not_to_be_empty()
     page.get_by_role("button", name="Confirm import").click()
     expect(page.locator("#import-progress")).to_be_visible()
     tasks.run_import_job.call(job.pk)
@@ -273,3 +276,32 @@ def test_a_translation_to_review_is_marked_on_its_language_tab(page, live_server
     )
     polish_tab.click()
     expect(page.locator("#id_purpose_pl")).to_have_class(re.compile("translation-to-review"))
+
+
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS", tempfile.gettempdir())) / "gdpr-register-screens"
+
+
+def test_dashboard_publish_path(page, live_server):
+    """From the dashboard: review and publish, then the dashboard shows the release and that
+    nothing is left to publish. Screenshots at 1440x900 are kept to be looked at."""
+    from compliance.models import Release
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server.url}/admin/")
+    expect(page.locator("#never-published")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-before.png"), full_page=False)
+    page.locator("#dashboard-publish").click()
+    page.wait_for_url(re.compile(r".*/release/publish/$"))
+    page.fill("#id_note", "First release from the dashboard")
+    page.locator("#publish-form input[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/release/\d+/change/$"))
+    assert Release.objects.count() == 1
+    page.goto(f"{live_server.url}/admin/")
+    expect(page.locator("#dashboard-release")).to_contain_text("Latest release: 1")
+    expect(page.locator("#nothing-to-publish")).to_be_visible()
+    expect(page.locator("#recent-activity")).to_be_visible()
+    page.screenshot(path=str(SCREENSHOTS / "dashboard-after.png"), full_page=False)
+    cookie = Cookie.objects.get(name="ssupp.vid")
+    page.goto(f"{live_server.url}/admin/compliance/cookie/{cookie.pk}/change/")
+    page.screenshot(path=str(SCREENSHOTS / "change-form-tabs.png"), full_page=False)
