@@ -341,6 +341,22 @@ def test_importing_the_demo_export_changes_nothing(demo):
     assert Version.objects.count() == history
 
 
+@pytest.mark.parametrize("file_format", ["csv", "xlsx", "json"])
+def test_reimporting_the_open_cookie_database_export_changes_nothing(demo, file_format):
+    """The issue's case: the whole Open Cookie Database imported, exported, and imported back
+    reports every row unchanged and adds no revision (empty translations stored as NULL and
+    read back as '' are the same)."""
+    from compliance import ocd
+
+    ocd.import_ocd(ocd.LIBRARY_FILE.read_bytes())
+    count = models.Cookie.objects.count()
+    history = Version.objects.count()
+    content = export_bytes(models.Cookie, file_format, language="de")
+    result = import_file("cookie", content, file_format=file_format)
+    assert result.totals["skip"] == count and result.totals["update"] == 0
+    assert Version.objects.count() == history
+
+
 def export_with_one_change_and_one_new():
     """The cookie export with ssupp.vid's purpose changed and one cookie added, as CSV bytes."""
     rows = list(csv.DictReader(io.StringIO(export_bytes(models.Cookie, "csv").decode("utf-8-sig"))))
