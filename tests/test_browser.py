@@ -305,3 +305,38 @@ def test_dashboard_publish_path(page, live_server):
     cookie = Cookie.objects.get(name="ssupp.vid")
     page.goto(f"{live_server.url}/admin/compliance/cookie/{cookie.pk}/change/")
     page.screenshot(path=str(SCREENSHOTS / "change-form-tabs.png"), full_page=False)
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "cs", "de"])
+def test_changelist_fits_1440_pixels_and_its_tools_leave_the_title_alone(
+    page, live_server, language
+):
+    """At 1440x900, in every language: the object tools (Import, Export, Recover, Add) do not
+    cover the page title, and the cookie table's last column is not cut off."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(f"{live_server.url}/admin/")
+    page.select_option("#admin-language", language)
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server.url}/admin/compliance/cookie/")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"cookie-changelist-{language}.png"))
+    title = page.locator("#content h1").bounding_box()
+    for tool in page.locator(".object-tools li").all():
+        box = tool.bounding_box()
+        overlaps = not (
+            box["x"] + box["width"] <= title["x"]
+            or title["x"] + title["width"] <= box["x"]
+            or box["y"] + box["height"] <= title["y"]
+            or title["y"] + title["height"] <= box["y"]
+        )
+        assert not overlaps, (language, tool.inner_text())
+    overflow = page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"{language}: the page is {overflow} px wider than the window"
+    # The table fits its box: no column scrolled out of sight behind the filters.
+    fits = page.evaluate(
+        "() => { const r = document.querySelector('#changelist-form .results');"
+        " return r.scrollWidth <= r.clientWidth; }"
+    )
+    assert fits, f"{language}: the cookie table is wider than its box"
