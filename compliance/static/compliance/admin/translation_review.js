@@ -6,7 +6,10 @@
   function markTabs() {
     var left = 0;
     document.querySelectorAll(".translation-to-review[id]").forEach(function (field) {
-      var tab = document.querySelector('a[href="#tab_' + field.id + '"]');
+      // The tab's link (accessibility.js takes its href away once jQuery UI has built it).
+      var tab = document.querySelector(
+        '[aria-controls="tab_' + field.id + '"] > a, a[href="#tab_' + field.id + '"]'
+      );
       if (!tab) {
         left += 1;
         return;
