@@ -86,9 +86,10 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, django_assert_nu
 def test_organisation_changelist_query_count_is_bounded(
     admin_client, django_assert_max_num_queries
 ):
-    """The single organisation lists in a handful of queries."""
+    """The single organisation lists in a handful of queries (one of them the navigation's
+    row counts)."""
     factories.OrganisationFactory()
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(11):
         admin_client.get(url(models.Organisation, "changelist"))
 
 
@@ -289,3 +290,34 @@ def test_html_in_register_text_is_escaped(admin_client):
     content = admin_client.get(reverse("admin:index")).content.decode()
     assert "<b>bold</b>" not in content
     assert "&lt;b&gt;bold&lt;/b&gt;" in content
+
+
+def test_navigation_groups_the_register_with_counts(admin_client, demo):
+    """The navigation groups the register as a legal team thinks of it, each entry with its
+    rows, counted in one query."""
+    from django.test.utils import CaptureQueriesContext as Capture
+
+    response = admin_client.get(url(models.Cookie, "changelist"))
+    apps = response.context["available_apps"]
+    names = [app["name"] for app in apps]
+    assert names[:5] == [
+        "Organisation",
+        "Data and purposes",
+        "Sub-processors",
+        "Cookies and storage",
+        "Releases and documents",
+    ]
+    cookies = next(e for app in apps for e in app["models"] if e["object_name"] == "Cookie")
+    assert cookies["count"] == models.Cookie.objects.count()
+    assert 'class="model-count"' in response.content.decode()
+    with Capture(connection) as queries:
+        admin_client.get(url(models.Cookie, "changelist"))
+    assert (
+        sum(
+            "COUNT(*)" in q["sql"]
+            and "compliance_cookie" in q["sql"]
+            and "compliance_processor" in q["sql"]
+            for q in queries.captured_queries
+        )
+        == 1
+    )
