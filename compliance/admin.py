@@ -195,6 +195,8 @@ class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         """reversion's history, each version with what it changed: old and new values."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied  # before reading any version
         opts = self.model._meta
         versions = list(
             self._reversion_order_version_queryset(
