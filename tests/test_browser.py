@@ -38,6 +38,14 @@ def browser():
         browser.close()
 
 
+def log_in(page, live_server, username):
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+
 @pytest.fixture
 def page(browser, live_server, django_user_model):
     """A logged-in admin page on the demo register."""
@@ -53,11 +61,7 @@ def page(browser, live_server, django_user_model):
             violations.append(message.text) if "Content Security Policy" in message.text else None
         ),
     )
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "editor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    log_in(page, live_server, "editor")
     yield page
     context.close()
     assert violations == []
@@ -351,11 +355,7 @@ def audited_admin(browser, live_server, django_user_model):
     context = browser.new_context(locale="en-GB", bypass_csp=True)
     page = context.new_page()
     page.set_viewport_size({"width": 1440, "height": 900})
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "auditor")
-    page.fill("#id_password", PASSWORD)
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    log_in(page, live_server, "auditor")
     yield page
     context.close()
 
