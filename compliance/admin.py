@@ -18,7 +18,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
@@ -223,46 +222,14 @@ class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
     def revision_view(self, request, object_id, version_id, extra_context=None):
         # Reverting replaces the row with a chosen past state on purpose: no stale-copy check.
         request.reverting = True
-        restoring = request.method == "POST" and self._restored_changes(object_id, version_id)
+        # What the revert will change is read before it happens, said once it has.
+        restoring = request.method == "POST" and history.restoring(
+            self.model, unquote(object_id), version_id
+        )
         response = super().revision_view(request, object_id, version_id, extra_context)
-        if restoring is not False and response.status_code == 302:
-            version, restored = restoring
-            messages.info(request, self._restored_message(version, restored))
+        if restoring and response.status_code == 302:
+            messages.info(request, history.restored_message(*restoring))
         return response
-
-    def _restored_changes(self, object_id, version_id):
-        """(the version chosen, what reverting to it changes) before the revert happens."""
-        version = (
-            Version.objects.filter(pk=version_id, object_id=unquote(object_id))
-            .select_related("revision", "revision__user")
-            .first()
-        )
-        latest = (
-            Version.objects.get_for_object_reference(self.model, unquote(object_id))
-            .order_by("-pk")
-            .first()
-        )
-        if version is None or latest is None:
-            return False
-        before, after = history.stored_fields(latest), history.stored_fields(version)
-        names = history.Names(self.model, [before, after])
-        return version, history.changes(self.model, before, after, names)
-
-    @staticmethod
-    def _restored_message(version, restored):
-        saved = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
-        who = version.revision.user.get_username() if version.revision.user else "—"
-        if not restored:
-            return gettext(
-                "Restored the version saved on %(date)s by %(user)s: it was the same as the "
-                "current one."
-            ) % {"date": saved, "user": who}
-        fields = "; ".join(f"{label}: {old} → {new}" for label, old, new in restored)
-        return gettext("Restored the version saved on %(date)s by %(user)s: %(fields)s.") % {
-            "date": saved,
-            "user": who,
-            "fields": fields,
-        }
 
     def recover_view(self, request, version_id, extra_context=None):
         request.reverting = True

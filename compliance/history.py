@@ -1,5 +1,5 @@
 """What each saved version of a register row changed: field by field, the old and the new value,
-labelled and shown in the active language (the admin's history and its revert message).
+labelled and shown in the active language (the admin's history, and what a revert restores).
 
 Versions are read from reversion's stored JSON, not rebuilt as model instances, so a version
 saved before a field was added or removed still shows. Related rows are named with one query
@@ -10,8 +10,11 @@ import json
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext
+from reversion.models import Version
 
 from compliance.snapshot import SKIPPED_FIELDS, translated_fields
 
@@ -108,3 +111,35 @@ def changes_by_version(model, versions):
         before = states[index - 1] if index else {}
         result[version.pk] = changes(model, before, states[index], names)
     return result
+
+
+def restoring(model, object_id, version_id):
+    """(the version chosen, what reverting the row to it changes), or None; read before the
+    revert happens."""
+    version = (
+        Version.objects.filter(pk=version_id, object_id=object_id)
+        .select_related("revision", "revision__user")
+        .first()
+    )
+    latest = Version.objects.get_for_object_reference(model, object_id).order_by("-pk").first()
+    if version is None or latest is None:
+        return None
+    before, after = stored_fields(latest), stored_fields(version)
+    return version, changes(model, before, after, Names(model, [before, after]))
+
+
+def restored_message(version, restored):
+    """What the admin says after a revert: which version, and what it restored."""
+    saved = date_format(timezone.localtime(version.revision.date_created), "DATETIME_FORMAT")
+    who = version.revision.user.get_username() if version.revision.user else "—"
+    if not restored:
+        return gettext(
+            "Restored the version saved on %(date)s by %(user)s: it was the same as the "
+            "current one."
+        ) % {"date": saved, "user": who}
+    fields = "; ".join(f"{label}: {old} → {new}" for label, old, new in restored)
+    return gettext("Restored the version saved on %(date)s by %(user)s: %(fields)s.") % {
+        "date": saved,
+        "user": who,
+        "fields": fields,
+    }
