@@ -10,6 +10,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import quote, unquote
 from django.contrib.admin.widgets import AdminDateWidget
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Count
@@ -23,6 +26,8 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
 from reversion.admin import VersionAdmin
 from reversion.models import Version
+from unfold.admin import ModelAdmin, TabularInline
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from compliance import (
     documents,
@@ -117,7 +122,7 @@ class RegisterForm(ConcurrencyGuardForm):
     )
 
 
-class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin):
+class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin, ModelAdmin):
     """Register admins: language tabs, history with recover and revert (django-reversion),
     a refusal to save over someone else's newer change (concurrency.py), and translations
     marked when their English text changed (translation_review.py)."""
@@ -284,8 +289,13 @@ class OrganisationAdmin(RegisterAdmin):
     ]
 
     def has_add_permission(self, request):
-        # One organisation per installation.
-        return super().has_add_permission(request) and not Organisation.objects.exists()
+        # One organisation per installation. The page asks several times (the header's add
+        # link, the navigation, the object tools): the database once per request.
+        if not super().has_add_permission(request):
+            return False
+        if not hasattr(request, "organisation_exists"):
+            request.organisation_exists = Organisation.objects.exists()
+        return not request.organisation_exists
 
 
 @admin.register(Contact)
@@ -323,7 +333,7 @@ class VersionedInlineMixin:
         return formset
 
 
-class DataElementInline(VersionedInlineMixin, TranslationTabularInline):
+class DataElementInline(VersionedInlineMixin, TranslationTabularInline, TabularInline):
     model = DataElement
     extra = 1
     fields = ["name", "slug", "position", "edited_version"]
@@ -415,7 +425,7 @@ class PurposeAdmin(RegisterAdmin):
         return obj.processor_count
 
 
-class ProcessingLocationInline(VersionedInlineMixin, admin.TabularInline):
+class ProcessingLocationInline(VersionedInlineMixin, TabularInline):
     model = ProcessingLocation
     extra = 1
     fields = ["country", "edited_version"]
@@ -670,7 +680,7 @@ def release_choices():
     return Release.objects.order_by("-number").values_list("number", flat=True)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     """Rows nobody edits in the admin: releases, notices, the known-cookie library."""
 
     def has_add_permission(self, request):
@@ -963,3 +973,20 @@ class KnownCookieAdmin(ReadOnlyAdmin):
     list_filter = ["category", "wildcard"]
     search_fields = ["name", "platform", "data_controller", "description"]
     readonly_fields = [f.name for f in KnownCookie._meta.fields if f.name != "id"]
+
+
+# Users and groups in the same theme as the rest of the admin (unfold's forms for them).
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    pass

@@ -49,6 +49,8 @@ ALLOWED_HOSTS = env_list(
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
+    # The admin's theme: its templates must win over the admin's own, so it comes first.
+    "unfold.apps.BasicAppConfig",  # not its default: it would replace our admin site
     # modeltranslation must come before the admin so that its admin integration wins.
     "modeltranslation",
     "compliance.apps.ComplianceAdminConfig",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
 ROOT_URLCONF = "compliance.urls"
 # Where urls.py mounts the admin (the admin's Content-Security-Policy follows it).
 ADMIN_URL_PREFIX = "admin/"
+# The only login is the admin's; unfold's login page posts no "next" when none was asked for.
+LOGIN_REDIRECT_URL = "/" + ADMIN_URL_PREFIX
 WSGI_APPLICATION = "compliance.wsgi.application"
 
 TEMPLATES = [
@@ -144,6 +148,36 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
 # The language tabs need jQuery UI; it is served from our own static files, never a CDN.
 JQUERY_UI_URL = "compliance/vendor/jquery-ui.min.js"  # read by modeltranslation
+
+# The admin's theme (django-unfold). Everything it loads comes from its package, served by us:
+# no font, script or style from another origin. The sidebar's navigation is built by
+# compliance/sites.py (groups as a legal team thinks of the register, each with its counts).
+UNFOLD = {
+    "SITE_TITLE": _("GDPR register"),
+    "SITE_HEADER": _("GDPR register"),
+    "SITE_SYMBOL": "policy",
+    "SITE_URL": "/",
+    # The language is chosen in the header (templates/admin/base_site.html), not in a menu.
+    "SHOW_LANGUAGES": False,
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": True,
+    "COLORS": {
+        # A calm blue: text in primary-600/700 on white has a contrast above 4.5:1 (WCAG AA).
+        "primary": {
+            "50": "oklch(97% .014 254.604)",
+            "100": "oklch(93.2% .032 255.585)",
+            "200": "oklch(88.2% .059 254.128)",
+            "300": "oklch(80.9% .105 251.813)",
+            "400": "oklch(70.7% .165 254.624)",
+            "500": "oklch(62.3% .214 259.815)",
+            "600": "oklch(54.6% .245 262.881)",
+            "700": "oklch(48.8% .243 264.376)",
+            "800": "oklch(42.4% .199 265.638)",
+            "900": "oklch(37.9% .146 265.522)",
+            "950": "oklch(28.2% .091 267.935)",
+        },
+    },
+}
 
 STATIC_URL = "static/"
 # collectstatic (a production step) writes here; in development files come from the apps.

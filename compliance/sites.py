@@ -1,9 +1,11 @@
-"""The admin site: its index page is the register's dashboard, and its navigation groups the
-register the way a legal team thinks of it, each entry with its number of rows."""
+"""The admin site (django-unfold's theme): its index page is the register's dashboard, and its
+sidebar groups the register the way a legal team thinks of it, each entry with its number of
+rows."""
 
-from django.contrib import admin
 from django.db import connection
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from unfold.sites import UnfoldAdminSite
 
 from compliance import dashboard
 
@@ -20,6 +22,27 @@ NAVIGATION = [
     (_("Releases and documents"), ["release", "redaction"]),
 ]
 
+# The sidebar's icon for each model (names of the Material Symbols font that unfold ships).
+ICONS = {
+    "organisation": "apartment",
+    "contact": "contact_mail",
+    "technicalmeasure": "shield_lock",
+    "datasubjectcategory": "groups",
+    "datacategory": "category",
+    "dataelement": "data_object",
+    "purpose": "flag",
+    "policyclause": "article",
+    "processor": "hub",
+    "changenotice": "campaign",
+    "cookie": "cookie",
+    "storageitem": "database",
+    "knowncookie": "menu_book",
+    "release": "new_releases",
+    "redaction": "visibility_off",
+    "user": "person",
+    "group": "badge",
+}
+
 
 def row_counts(models):
     """{model: number of rows} of `models`, in one query whatever their number."""
@@ -32,7 +55,7 @@ def row_counts(models):
         return dict(zip(models, cursor.fetchone(), strict=True))
 
 
-class ComplianceAdminSite(admin.AdminSite):
+class ComplianceAdminSite(UnfoldAdminSite):
     site_header = _("GDPR register")
     site_title = _("GDPR register")
     index_title = _("Dashboard")
@@ -57,9 +80,11 @@ class ComplianceAdminSite(admin.AdminSite):
         if ours is None:
             return app_list
         entries = {entry["object_name"].lower(): entry for entry in ours["models"]}
-        counts = row_counts([entry["model"] for entry in ours["models"]])
+        # The admin asks for its app list more than once per page: count once per request.
+        if not hasattr(request, "register_row_counts"):
+            request.register_row_counts = row_counts([entry["model"] for entry in ours["models"]])
         for entry in ours["models"]:
-            entry["count"] = counts[entry["model"]]
+            entry["count"] = request.register_row_counts[entry["model"]]
         groups = []
         for title, names in NAVIGATION:
             members = [entries.pop(name) for name in names if name in entries]
@@ -68,3 +93,37 @@ class ComplianceAdminSite(admin.AdminSite):
         if entries:
             groups.append({**ours, "models": list(entries.values())})
         return groups + [app for app in app_list if app is not ours]
+
+    def get_sidebar_list(self, request):
+        """unfold's sidebar: the dashboard, then the groups of get_app_list() (which holds only
+        what the user may see), each model with its icon and number of rows."""
+        dashboard_link = reverse(f"{self.name}:index")
+        groups = [
+            {
+                "items": [
+                    {
+                        "title": _("Dashboard"),
+                        "icon": "dashboard",
+                        "link": dashboard_link,
+                        "active": request.path == dashboard_link,
+                        "has_permission": True,
+                    }
+                ]
+            }
+        ]
+        for app in self.get_app_list(request):
+            items = [
+                {
+                    "title": entry["name"],
+                    "icon": ICONS.get(entry["object_name"].lower(), "table"),
+                    "link": entry["admin_url"],
+                    "active": request.path.startswith(entry["admin_url"]),
+                    "badge": str(entry["count"]) if "count" in entry else None,
+                    "badge_variant": "info",
+                    "has_permission": True,
+                }
+                for entry in app["models"]
+                if entry.get("admin_url")
+            ]
+            groups.append({"title": app["name"], "separator": True, "items": items})
+        return groups
