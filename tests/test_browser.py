@@ -118,6 +118,24 @@ def test_language_switcher_turns_the_admin_polish(page):
     expect(page.locator("html")).to_have_attribute("lang", "pl")
 
 
+def test_user_menu_and_log_out_are_reached_by_keyboard(page):
+    """The sidebar's user menu (theme, password, log out) opens with Enter and closes with
+    Escape; log out is then a button the keyboard reaches."""
+    menu = page.locator('[role="button"][aria-haspopup="true"]')
+    log_out = page.get_by_role("button", name="Log out")
+    expect(log_out).to_be_hidden()
+    menu.focus()
+    page.keyboard.press("Enter")
+    expect(menu).to_have_attribute("aria-expanded", "true")
+    expect(log_out).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(log_out).to_be_hidden()
+    menu.focus()
+    page.keyboard.press("Enter")
+    log_out.click()
+    expect(page.locator("html")).to_contain_text("Log in again")
+
+
 def test_known_cookie_is_offered_and_accepted_in_one_click(page, live_server):
     """Typing a known cookie's name offers its values; one click fills the form."""
     from compliance import ocd
