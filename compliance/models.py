@@ -11,7 +11,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.signals import pre_save
@@ -1334,3 +1334,152 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self):
         return f"{self.hostname}:{self.pid}"
+
+
+# --- The site scanner (compliance/scanner/) ---------------------------------------------------
+
+
+class ScanSite(models.Model):
+    """A website whose cookies and storage the scanner compares with the register."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    base_url = models.URLField(
+        _("address"), help_text=_("The site's home page, e.g. https://www.example.com/.")
+    )
+    pages = models.TextField(
+        _("pages to visit"),
+        blank=True,
+        help_text=_("One address or path per line, besides the home page."),
+    )
+    use_sitemap = models.BooleanField(
+        _("read the sitemap"), default=True, help_text=_("Visit the pages /sitemap.xml lists too.")
+    )
+    page_limit = models.PositiveSmallIntegerField(
+        _("page limit"),
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(500)],
+    )
+    accept_selector = models.CharField(
+        _("“accept all” button"),
+        max_length=300,
+        blank=True,
+        help_text=_("CSS selector of the consent banner's button that accepts everything."),
+    )
+    reject_selector = models.CharField(
+        _("“reject all” button"),
+        max_length=300,
+        blank=True,
+        help_text=_("CSS selector of the button that refuses everything optional."),
+    )
+    settle_delay_ms = models.PositiveIntegerField(
+        _("wait after loading (ms)"),
+        default=1000,
+        validators=[MaxValueValidator(30_000)],
+        help_text=_("How long to wait after the network settles, for scripts that set late."),
+    )
+    scan_every_days = models.PositiveSmallIntegerField(
+        _("scan every (days)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty to scan only on request."),
+    )
+
+    class Meta:
+        verbose_name = _("scanned site")
+        verbose_name_plural = _("scanned sites")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        from compliance.scanner.addresses import parse_page_list
+
+        if self.base_url and not self.base_url.lower().startswith(("http://", "https://")):
+            raise ValidationError(
+                {"base_url": _("Only http:// and https:// sites can be scanned.")}
+            )
+        if self.base_url:
+            try:
+                parse_page_list(self.base_url, self.pages)
+            except ValueError as error:
+                raise ValidationError({"pages": str(error)}) from None
+
+
+class ScanPhase(models.TextChoices):
+    BEFORE_CONSENT = "before", _("before consent")
+    ACCEPTED = "accepted", _("after accepting")
+    REJECTED = "rejected", _("after rejecting")
+
+
+class ObservationKind(models.TextChoices):
+    COOKIE = "cookie", _("cookie")
+    LOCAL_STORAGE = "local_storage", _("localStorage")
+    SESSION_STORAGE = "session_storage", _("sessionStorage")
+    INDEXED_DB = "indexeddb", _("IndexedDB")
+    REQUEST_HOST = "host", _("third-party host")
+
+
+class Scan(BackgroundJob):
+    """One visit of a site's pages in a real browser, in each consent state."""
+
+    site = models.ForeignKey(
+        ScanSite, verbose_name=_("site"), related_name="scans", on_delete=models.CASCADE
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    pages_total = models.PositiveIntegerField(_("page visits planned"), default=0)
+    pages_done = models.PositiveIntegerField(_("page visits done"), default=0)
+    pages_failed = models.JSONField(_("pages that failed"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        ordering = ["-queued_at"]
+
+    def __str__(self):
+        return f"{self.site} {self.queued_at:%Y-%m-%d %H:%M}"
+
+
+class ScanObservation(models.Model):
+    """Something a scan saw the site store or contact: names and attributes, never values."""
+
+    scan = models.ForeignKey(
+        Scan, verbose_name=_("scan"), related_name="observations", on_delete=models.CASCADE
+    )
+    phase = models.CharField(_("consent state"), max_length=10, choices=ScanPhase.choices)
+    kind = models.CharField(_("kind"), max_length=20, choices=ObservationKind.choices)
+    name = models.CharField(_("name"), max_length=300)
+    domain = models.CharField(_("domain"), max_length=255, blank=True)
+    path = models.CharField(_("path"), max_length=300, blank=True)
+    lifetime_seconds = models.BigIntegerField(
+        _("lifetime (seconds)"), null=True, blank=True, help_text=_("Empty: a session cookie.")
+    )
+    secure = models.BooleanField(_("Secure"), default=False)
+    http_only = models.BooleanField(_("HttpOnly"), default=False)
+    same_site = models.CharField(_("SameSite"), max_length=10, blank=True)
+    third_party = models.BooleanField(_("third party"), default=False)
+    set_by = models.CharField(_("set by"), max_length=10, blank=True)
+    page_url = models.CharField(_("first seen on"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("observation")
+        verbose_name_plural = _("observations")
+        ordering = ["phase", "kind", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scan", "phase", "kind", "name", "domain", "path"],
+                name="scanobservation_unique_per_scan",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.domain})"

@@ -252,6 +252,16 @@ TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 TASK_WORKER_HEARTBEAT_SECONDS = float(os.environ.get("TASK_WORKER_HEARTBEAT_SECONDS", "10"))
 TASK_WORKER_LEASE_SECONDS = float(os.environ.get("TASK_WORKER_LEASE_SECONDS", "60"))
 
+# The site scanner (compliance/scanner/): Debian's Chromium driven by Playwright.
+SCANNER_CHROMIUM = os.environ.get("SCANNER_CHROMIUM", "/usr/bin/chromium")
+SCANNER_CHROMIUM_ARGS = env_list("SCANNER_CHROMIUM_ARGS", [])
+# Pages loading at once, per scan; a page's time limit; a whole scan's time limit.
+SCANNER_CONCURRENCY = int(os.environ.get("SCANNER_CONCURRENCY", "2"))
+SCANNER_PAGE_TIMEOUT_SECONDS = int(os.environ.get("SCANNER_PAGE_TIMEOUT_SECONDS", "30"))
+SCANNER_MAX_SECONDS = int(os.environ.get("SCANNER_MAX_SECONDS", "900"))
+# Private, loopback and link-local addresses are refused unless this is on (tests, intranets).
+SCANNER_ALLOW_PRIVATE_ADDRESSES = env_bool("SCANNER_ALLOW_PRIVATE_ADDRESSES", False)
+
 # Translations whose English text changed since they were written: a warning when publishing,
 # or (on) a reason publishing is refused.
 TRANSLATION_REVIEW_BLOCKS_PUBLISH = env_bool("TRANSLATION_REVIEW_BLOCKS_PUBLISH", False)

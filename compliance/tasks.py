@@ -242,3 +242,28 @@ def confirm_import(job):
         task_id = enqueue(run_import_job, job.pk, priority=IMPORT_PRIORITY)
         ImportJob.objects.filter(pk=job.pk).update(task_id=task_id)
     return True
+
+
+# --- Site scans -----------------------------------------------------------------------------
+
+
+@task()
+def run_scan(scan_id):
+    """Scan a registered site in a real browser (compliance/scanner/)."""
+    from compliance.models import Scan
+
+    job = Scan.objects.select_related("site").filter(pk=scan_id).first()
+    if job is not None:
+        run_job(job, _scan, retry=run_scan)
+
+
+def _scan(job):
+    from compliance import scanner
+    from compliance.scanner.browser import BrowserFailed
+
+    try:
+        scanner.run(job)
+    except (scanner.ScanRefused, BrowserFailed) as refusal:
+        # A page that is not the site's, a private address, a missing browser or a consent
+        # button that is not there: trying again cannot help.
+        raise PermanentFailure(str(refusal)) from None

@@ -1,0 +1,287 @@
+"""Visiting a site in real Chromium and noting what it stores: no database here.
+
+collect() runs in its own thread with its own event loop (Playwright's async API, so that
+several pages load at once); the scan's thread keeps the database and reads progress from a
+queue. Each consent state gets a fresh browser context (no cookie carried over). Only names and
+attributes are kept, never values: a value can be personal data.
+"""
+
+import asyncio
+import contextlib
+import json
+import tempfile
+import time
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.utils.translation import gettext
+
+from compliance.scanner.addresses import host_of, is_first_party, refusal
+
+# Chromium's profile preferences for "allow all cookies" (cookie_controls_mode 0).
+ACCEPT_ALL_COOKIES = {"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}
+
+# Read in every frame: its origin, its storage keys and IndexedDB databases (names only).
+STORAGE_SCRIPT = """async () => {
+  const keys = (area) => { try { return Object.keys(window[area]); } catch (e) { return []; } };
+  let databases = [];
+  try { databases = (await indexedDB.databases()).map((d) => d.name); } catch (e) {}
+  return {origin: location.origin, local: keys("localStorage"),
+          session: keys("sessionStorage"), indexeddb: databases};
+}"""
+
+
+@dataclass
+class Plan:
+    """What to visit and how (plain values, read from a ScanSite by the caller)."""
+
+    site_url: str
+    pages: list
+    phases: list  # ScanPhase values, in order
+    accept_selector: str = ""
+    reject_selector: str = ""
+    settle_ms: int = 1000
+    concurrency: int = 2
+    page_timeout_ms: int = 30_000
+    allow_private: bool = False
+    chromium: str = "/usr/bin/chromium"
+    extra_args: list = field(default_factory=list)
+    deadline: float | None = None  # time.monotonic() after which no page is opened
+
+
+@dataclass
+class Observation:
+    phase: str
+    kind: str
+    name: str
+    domain: str = ""
+    path: str = ""
+    lifetime_seconds: int | None = None
+    secure: bool = False
+    http_only: bool = False
+    same_site: str = ""
+    third_party: bool = False
+    set_by: str = ""
+    page_url: str = ""
+
+    @property
+    def key(self):
+        return (self.phase, self.kind, self.name, self.domain, self.path)
+
+
+class BrowserFailed(Exception):
+    """The browser could not be started or stopped working: the scan fails with this reason."""
+
+
+def set_cookie_names(header_values):
+    """Cookie names in Set-Cookie header values (one cookie per value, as Playwright gives)."""
+    names = set()
+    for value in header_values:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(value.split(";", 1)[0])
+        except Exception:  # a malformed header sets nothing we can name
+            continue
+        names.update(cookie.keys())
+    return names
+
+
+class Collector:
+    def __init__(self, plan, progress):
+        self.plan = plan
+        self.progress = progress  # called with ("page", url, error or None)
+        self.site_host = host_of(plan.site_url)
+        self.found = {}
+        self.refused = []
+
+    def note(self, observation):
+        self.found.setdefault(observation.key, observation)
+
+    async def guard(self, route):
+        """Every request: refused when it leaves http(s), reaches a private address, or
+        navigates a top-level page away from the site."""
+        request = route.request
+        # Resolving a name blocks: in a thread, so that the other pages keep loading.
+        reason = await asyncio.to_thread(refusal, request.url, self.plan.allow_private)
+        leaves_site = (
+            request.is_navigation_request()
+            and request.frame.parent_frame is None
+            and host_of(request.url) != self.site_host
+        )
+        if reason is None and leaves_site:
+            reason = gettext("%(url)s: not a page of the scanned site.") % {
+                "url": request.url[:200]
+            }
+        if reason:
+            self.refused.append(reason)
+            await route.abort("blockedbyclient")
+        else:
+            await route.continue_()
+
+    async def run(self):
+        from playwright.async_api import async_playwright
+
+        async with async_playwright() as playwright:
+            for phase in self.plan.phases:
+                await self.visit_in_phase(playwright, phase)
+
+    async def visit_in_phase(self, playwright, phase):
+        # A fresh profile per consent state. Chromium's default profile (and every incognito
+        # context) blocks third-party cookies and storage; many visitors' browsers do not, and
+        # the declaration must cover what those store: the profile accepts them.
+        with tempfile.TemporaryDirectory(prefix="scan-") as profile:
+            (Path(profile) / "Default").mkdir()
+            (Path(profile) / "Default" / "Preferences").write_text(json.dumps(ACCEPT_ALL_COOKIES))
+            try:
+                context = await playwright.chromium.launch_persistent_context(
+                    profile,
+                    executable_path=self.plan.chromium,
+                    headless=True,
+                    args=["--no-sandbox", "--disable-gpu", *self.plan.extra_args],
+                    accept_downloads=False,
+                )
+            except Exception as error:
+                raise BrowserFailed(
+                    gettext("The browser could not be started (%(path)s): %(error)s")
+                    % {"path": self.plan.chromium, "error": str(error).splitlines()[0][:300]}
+                ) from None
+            try:
+                await self.visit_with(context, phase)
+            finally:
+                await context.close()
+
+    async def visit_with(self, context, phase):
+        context.set_default_timeout(self.plan.page_timeout_ms)
+        await context.route("**/*", self.guard)
+        header_cookies = set()  # (host, name) of cookies set by a response header
+
+        async def on_response(response):
+            try:
+                values = await response.header_values("set-cookie")
+            except Exception:
+                return
+            host = host_of(response.url)
+            header_cookies.update((host, name) for name in set_cookie_names(values))
+
+        pending = []  # header reads still running when the pages are done
+        context.on(
+            "response",
+            lambda response: pending.append(asyncio.ensure_future(on_response(response))),
+        )
+        context.on("request", lambda request: self.note_host(phase, request.url))
+        selector = {"accepted": self.plan.accept_selector, "rejected": self.plan.reject_selector}
+        if selector.get(phase):
+            await self.give_consent_choice(context, selector[phase])
+        semaphore = asyncio.Semaphore(self.plan.concurrency)
+
+        async def visit(url):
+            async with semaphore:
+                await self.visit_page(context, phase, url)
+
+        await asyncio.gather(*(visit(url) for url in self.plan.pages))
+        await asyncio.gather(*pending, return_exceptions=True)
+        await self.read_cookies(context, phase, header_cookies)
+
+    async def give_consent_choice(self, context, selector):
+        """Open the home page and click the banner's button; the context keeps the choice."""
+        page = await context.new_page()
+        try:
+            await page.goto(self.plan.site_url, wait_until="load")
+            await page.click(selector, timeout=min(self.plan.page_timeout_ms, 10_000))
+            await self.settle(page)
+        except Exception as error:
+            raise BrowserFailed(
+                gettext("The consent button %(selector)s could not be clicked: %(error)s")
+                % {"selector": selector, "error": str(error).splitlines()[0][:300]}
+            ) from None
+        finally:
+            await page.close()
+
+    async def settle(self, page):
+        # A page that never goes quiet (long polling) is read after the delay anyway.
+        with contextlib.suppress(Exception):
+            await page.wait_for_load_state("networkidle", timeout=self.plan.page_timeout_ms)
+        await page.wait_for_timeout(self.plan.settle_ms)
+
+    async def visit_page(self, context, phase, url):
+        if self.plan.deadline is not None and time.monotonic() > self.plan.deadline:
+            self.progress(("page", url, gettext("not visited: the scan's time limit was reached")))
+            return
+        page = await context.new_page()
+        error = None
+        try:
+            response = await page.goto(url, wait_until="load")
+            if response is not None and response.status >= 400:
+                error = gettext("HTTP %(status)d") % {"status": response.status}
+            await self.settle(page)
+            for frame in page.frames:
+                await self.read_storage(frame, phase, url)
+        except Exception as failure:
+            error = str(failure).splitlines()[0][:300] if str(failure) else type(failure).__name__
+        finally:
+            await page.close()
+        self.progress(("page", url, error))
+
+    async def read_storage(self, frame, phase, page_url):
+        try:
+            found = await frame.evaluate(STORAGE_SCRIPT)
+        except Exception:
+            return  # a frame that went away, or about:blank
+        host = host_of(found.get("origin") or "")
+        if not host:
+            return
+        third_party = not is_first_party(host, self.site_host)
+        for kind, names in (
+            ("local_storage", found["local"]),
+            ("session_storage", found["session"]),
+            ("indexeddb", found["indexeddb"]),
+        ):
+            for name in names:
+                self.note(
+                    Observation(
+                        phase, kind, str(name)[:300], host, third_party=third_party,
+                        set_by="script", page_url=page_url,
+                    )
+                )  # fmt: skip
+
+    def note_host(self, phase, url):
+        host = host_of(url)
+        web = urlsplit(url).scheme in ("http", "https")
+        if host and web and not is_first_party(host, self.site_host):
+            self.note(Observation(phase, "host", host, host, third_party=True))
+
+    async def read_cookies(self, context, phase, header_cookies):
+        now = time.time()
+        for cookie in await context.cookies():
+            domain = cookie["domain"].lower()
+            expires = cookie.get("expires", -1)
+            bare = domain.lstrip(".")
+            by_header = any(
+                name == cookie["name"] and (host == bare or host.endswith("." + bare))
+                for host, name in header_cookies
+            )
+            self.note(
+                Observation(
+                    phase,
+                    "cookie",
+                    cookie["name"][:300],
+                    domain,
+                    cookie.get("path", "/")[:300],
+                    lifetime_seconds=None if expires is None or expires < 0 else int(expires - now),
+                    secure=bool(cookie.get("secure")),
+                    http_only=bool(cookie.get("httpOnly")),
+                    same_site=cookie.get("sameSite", "") or "",
+                    third_party=not is_first_party(domain, self.site_host),
+                    set_by="header" if by_header else "script",
+                )
+            )
+
+
+def collect(plan, progress):
+    """Visit `plan`'s pages in each phase; returns (observations, refused requests). Blocking:
+    runs its own event loop, so call it from a thread that has none."""
+    collector = Collector(plan, progress)
+    asyncio.run(collector.run())
+    return list(collector.found.values()), collector.refused

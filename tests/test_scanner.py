@@ -1,0 +1,240 @@
+"""The site scanner, run with real Chromium against a fixture site on loopback (tests/scan_site.py):
+127.0.0.1 is the site, localhost a third-party tracker."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from compliance import scanner
+from compliance.models import (
+    Cookie,
+    JobState,
+    KnownCookie,
+    ObservationKind,
+    Scan,
+    ScanObservation,
+    ScanPhase,
+    ScanSite,
+    StorageType,
+    TrackingCategory,
+)
+from compliance.retention import RetentionKind, RetentionUnit
+from compliance.scanner import report
+from compliance.scanner.report import FindingKind
+from tests import factories
+from tests.scan_site import FixtureSite
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def fixture_site(settings):
+    settings.SCANNER_ALLOW_PRIVATE_ADDRESSES = True  # the fixture site is on loopback
+    settings.SCANNER_MAX_SECONDS = 120
+    with FixtureSite() as site:
+        yield site
+
+
+def register_site(site, **fields):
+    values = {
+        "name": "Shop",
+        "base_url": site.url,
+        "pages": "/about",
+        "accept_selector": "#accept",
+        "reject_selector": "#reject",
+        "settle_delay_ms": 500,
+        **fields,
+    }
+    return ScanSite.objects.create(**values)
+
+
+def declare_register():
+    """What the fixture site's owner declared: some of it right, some of it wrong."""
+    factories.CookieFactory(name="fp_header", consent_required=False)
+    factories.CookieFactory(
+        name="_ga_<ID>",
+        category=TrackingCategory.STATISTICS,
+        consent_required=True,
+        retention_value=6,
+        retention_unit=RetentionUnit.MONTHS,
+    )
+    factories.CookieFactory(
+        name="marketing_pre", category=TrackingCategory.MARKETING, consent_required=True
+    )
+    factories.CookieFactory(name="never_set")
+    factories.StorageItemFactory(name="fp_local", storage_type=StorageType.LOCAL_STORAGE)
+
+
+def observed(scan):
+    return {(o.phase, o.kind, o.name): o for o in ScanObservation.objects.filter(scan=scan)}
+
+
+def test_a_scan_finds_everything_the_fixture_site_stores(fixture_site):
+    """Cookies by header and by script (late), storage of every kind, third-party cookies from
+    an iframe and a pixel, a cookie only after accepting, a page only in the sitemap: all found,
+    with their attributes and consent state, never their values."""
+    declare_register()
+    scan = Scan.objects.create(site=register_site(fixture_site))
+    scanner.run(scan)
+    seen = observed(scan)
+    before = ScanPhase.BEFORE_CONSENT
+    header = seen[(before, ObservationKind.COOKIE, "fp_header")]
+    assert (header.set_by, header.http_only, header.third_party) == ("header", True, False)
+    assert 3000 < header.lifetime_seconds <= 3600
+    assert seen[(before, ObservationKind.COOKIE, "fp_script")].set_by == "script"
+    assert (before, ObservationKind.SESSION_STORAGE, "fp_session") in seen
+    assert (before, ObservationKind.INDEXED_DB, "fp_db") in seen
+    for name in ("tp_frame", "tp_pixel"):
+        cookie = seen[(before, ObservationKind.COOKIE, name)]
+        assert (cookie.domain, cookie.third_party, cookie.set_by) == ("localhost", True, "header")
+        assert cookie.same_site == "None" and cookie.secure
+    tracker_storage = seen[(before, ObservationKind.LOCAL_STORAGE, "tp_local")]
+    assert tracker_storage.domain == "localhost" and tracker_storage.third_party
+    assert (before, ObservationKind.REQUEST_HOST, "localhost") in seen
+    # Only after "accept all", and reached only through the sitemap.
+    assert (ScanPhase.ACCEPTED, ObservationKind.COOKIE, "after_accept") in seen
+    assert (before, ObservationKind.COOKIE, "after_accept") not in seen
+    assert (ScanPhase.REJECTED, ObservationKind.COOKIE, "after_accept") not in seen
+    assert (before, ObservationKind.COOKIE, "hidden_only") in seen
+    # Names and attributes only: the model has no field for a value.
+    assert "value" not in {f.name for f in ScanObservation._meta.get_fields()}
+    scan.refresh_from_db()
+    assert scan.pages_total == scan.pages_done == 9  # 3 pages (home, /about, /hidden) x 3 states
+    assert scan.pages_failed == []
+
+    findings = report.build(scan)
+    by_kind = {}
+    for finding in findings:
+        by_kind.setdefault(finding.kind, set()).add(finding.name)
+    assert findings[0].kind == FindingKind.BEFORE_CONSENT  # violations first
+    assert by_kind[FindingKind.BEFORE_CONSENT] == {"marketing_pre"}
+    assert by_kind[FindingKind.AFTER_REFUSAL] == {"marketing_pre"}
+    assert by_kind[FindingKind.LONGER_THAN_DECLARED] == {"_ga_ABC123"}
+    assert {
+        "fp_script", "after_accept", "hidden_only", "tp_frame", "tp_pixel", "fp_session",
+        "fp_db", "tp_local", "consent",
+    } <= by_kind[FindingKind.UNDECLARED]  # fmt: skip
+    assert not {"fp_header", "_ga_ABC123", "fp_local"} & by_kind[FindingKind.UNDECLARED]
+    assert by_kind[FindingKind.UNKNOWN_HOST] == {"localhost"}
+    assert by_kind[FindingKind.NOT_SEEN] == {"never_set"}
+
+
+def test_private_addresses_are_refused_unless_allowed(settings, run_tasks):
+    """Without the setting, a site on loopback is not visited: the scan fails, saying why."""
+    settings.SCANNER_ALLOW_PRIVATE_ADDRESSES = False
+    site = ScanSite.objects.create(name="Intranet", base_url="http://127.0.0.1:9/")
+    scan = scanner.start(site)
+    scan.refresh_from_db()
+    assert scan.state == JobState.FAILED
+    assert "127.0.0.1" in scan.error and "private" in scan.error
+    assert scan.observations.count() == 0
+
+
+def test_pages_of_another_host_are_refused_when_saving_the_site():
+    """A page list may name only the site's own pages."""
+    site = ScanSite(
+        name="Shop", base_url="https://shop.example/", pages="/about\nhttps://evil.example/"
+    )
+    with pytest.raises(ValidationError) as refused:
+        site.full_clean()
+    assert "Line 2" in str(refused.value) and "shop.example" in str(refused.value)
+    site.pages = "/about\nfile:///etc/passwd"
+    with pytest.raises(ValidationError):
+        site.full_clean()
+    site.base_url = "ftp://shop.example/"
+    site.pages = ""
+    with pytest.raises(ValidationError):
+        site.full_clean()
+
+
+def test_a_missing_browser_ends_the_scan_with_a_clear_error(fixture_site, settings, run_tasks):
+    """No browser where the setting says: the scan fails at once (no retry), naming the path."""
+    settings.SCANNER_CHROMIUM = "/nonexistent/chromium"
+    scan = scanner.start(register_site(fixture_site))
+    scan.refresh_from_db()
+    assert scan.state == JobState.FAILED and scan.attempts == 1
+    assert "/nonexistent/chromium" in scan.error
+
+
+def test_a_consent_button_that_is_not_there_fails_the_scan(fixture_site, run_tasks, settings):
+    """A wrong selector is reported on the scan, not waited for forever."""
+    settings.SCANNER_PAGE_TIMEOUT_SECONDS = 3
+    site = register_site(fixture_site, accept_selector="#no-such-button", reject_selector="")
+    scan = scanner.start(site)
+    scan.refresh_from_db()
+    assert scan.state == JobState.FAILED
+    assert "#no-such-button" in scan.error
+
+
+def test_broken_pages_are_listed_and_the_scan_still_reports(fixture_site):
+    """A page answering 500 is named on the scan; the others are scanned."""
+    site = register_site(
+        fixture_site, pages="/broken", use_sitemap=False, accept_selector="", reject_selector=""
+    )
+    scan = Scan.objects.create(site=site)
+    scanner.run(scan)
+    scan.refresh_from_db()
+    assert len(scan.pages_failed) == 1 and "/broken" in scan.pages_failed[0]
+    assert "500" in scan.pages_failed[0]
+    assert scan.observations.filter(name="fp_header").exists()
+
+
+def test_an_undeclared_item_is_added_as_an_unclassified_draft(fixture_site, admin_user):
+    """One click adds what the scan found, prefilled from the known-cookie library, left
+    unclassified and marked for review; nothing is published."""
+    KnownCookie.objects.create(
+        ocd_id="x1", name="_ga_", wildcard=True, platform="Google Analytics",
+        category="Analytics", retention="2 years", description="Keeps the session state.",
+    )  # fmt: skip
+    factories.ProcessorFactory(name="Google LLC")
+    site = register_site(fixture_site)
+    scan = Scan.objects.create(site=site)
+    observation = ScanObservation.objects.create(
+        scan=scan, phase=ScanPhase.ACCEPTED, kind=ObservationKind.COOKIE, name="_ga_ABC123",
+        domain="127.0.0.1", lifetime_seconds=400 * 86400,
+    )  # fmt: skip
+    row = scanner.add_to_register(observation, admin_user)
+    assert isinstance(row, Cookie) and row.name == "_ga_ABC123"
+    assert row.category == TrackingCategory.UNCLASSIFIED and row.category_needs_review
+    assert (row.retention_kind, row.retention_value, row.retention_unit) == (
+        RetentionKind.DURATION, 2, RetentionUnit.YEARS,
+    )  # fmt: skip
+    assert row.description == "Keeps the session state."
+    from compliance.models import Release
+
+    assert not Release.objects.exists()
+
+
+def test_scan_site_command_prints_the_findings(fixture_site, capsys):
+    """`manage.py scan_site SITE` scans now, prints each finding and exits 1 on a violation."""
+    factories.CookieFactory(
+        name="marketing_pre", category=TrackingCategory.MARKETING, consent_required=True
+    )
+    register_site(fixture_site, accept_selector="", reject_selector="", use_sitemap=False)
+    with pytest.raises(SystemExit) as exit_code:
+        call_command("scan_site", "Shop")
+    assert exit_code.value.code == 1
+    out = capsys.readouterr().out
+    assert "[violation]" in out and "marketing_pre" in out
+    assert "tp_frame (localhost)" in out
+
+
+def test_scan_site_command_names_the_sites_when_one_is_unknown():
+    """A wrong site name is an error listing the registered ones."""
+    ScanSite.objects.create(name="Shop", base_url="https://shop.example/")
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="Shop"):
+        call_command("scan_site", "Nope")
+
+
+def test_due_sites_are_queued_once(settings):
+    """A site with a schedule is scanned when due, and not again while a scan is pending."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    site = ScanSite.objects.create(name="Shop", base_url="https://shop.example/", scan_every_days=7)
+    ScanSite.objects.create(name="Manual", base_url="https://manual.example/")
+    first = scanner.queue_due_scans()
+    assert [scan.site for scan in first] == [site]
+    assert scanner.queue_due_scans() == []  # scanned less than 7 days ago
+    assert scanner.start(site) == first[0]  # still queued: the same scan, no second one
+    assert Scan.objects.count() == 1
