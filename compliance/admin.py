@@ -35,6 +35,7 @@ from compliance import (
     history,
     ocd,
     releases,
+    scan_admin,  # noqa: F401 (registers the scanner's admin: sites, scans, reports)
     tasks,
     translation_review,
     worker,

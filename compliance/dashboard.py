@@ -20,7 +20,15 @@ from compliance.models import Release
 
 # Checks that ask a person to look again at what was imported or translated, rather than fix
 # an error: the review queue.
-REVIEW_CHECKS = {"retention_to_review", "category_to_review", "special_category_unmarked"}
+REVIEW_CHECKS = {
+    "retention_to_review",
+    "category_to_review",
+    "special_category_unmarked",
+    # What a scan saw that the register does not declare: to add (one click) or explain.
+    "scan_undeclared",
+    "scan_not_seen",
+    "scan_unknown_host",
+}
 REVIEW_PREFIXES = ("translation_review_",)
 SEVERITIES = [
     (BLOCKING, _("Blocking: solve before publishing")),

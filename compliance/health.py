@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import translator
@@ -470,6 +470,18 @@ class Report:
         return [check for check in self.problems if check.severity == BLOCKING]
 
 
+# A consent violation on the live site is an error of the site, not of the register: it does
+# not block publishing (the register may be right and the site wrong).
+SCAN_SEVERITY = {
+    "before_consent": ERROR,
+    "after_refusal": ERROR,
+    "undeclared": ERROR,
+    "longer": ERROR,
+    "unknown_host": WARNING,
+    "not_seen": WARNING,
+}
+
+
 def register_models():
     """The registers, in the order the dashboard lists them."""
     return [
@@ -569,6 +581,8 @@ def build_report():
     for code, name in languages:
         checks.append(_review_check(models, counted, code, name))
 
+    checks.extend(scan_checks())
+
     counts = [
         RegisterCount(
             model._meta.verbose_name_plural,
@@ -578,6 +592,35 @@ def build_report():
         for model in models
     ]
     return Report(counts=counts, checks=checks)
+
+
+def scan_checks():
+    """The findings of each site's latest finished scan (compliance/scanner/), one check per
+    kind of finding: what the live site stores against what the register declares."""
+    from compliance.models import JobState, Scan, ScanSite
+    from compliance.scanner.report import FindingKind
+
+    latest = Scan.objects.filter(site=OuterRef("pk"), state=JobState.DONE).order_by("-finished_at")
+    scan_ids = ScanSite.objects.annotate(latest=Subquery(latest.values("pk")[:1])).values_list(
+        "latest", flat=True
+    )
+    scans = Scan.objects.filter(pk__in=[pk for pk in scan_ids if pk]).select_related("site")
+    checks = {
+        kind: Check(f"scan_{kind}", FindingKind.TITLES[kind], SCAN_SEVERITY[kind])
+        for kind in FindingKind.ORDER
+    }
+    for scan in scans.order_by("site__name"):
+        url = _admin_url(Scan, "change", scan.pk)
+        for kind, entry in scan.findings.items():
+            check = checks.get(kind)
+            if check is None:
+                continue
+            check.count += entry["count"]
+            for name in entry["names"]:
+                if len(check.findings) < SAMPLE_SIZE:
+                    check.findings.append(Finding(f"{scan.site.name}: {name}", url))
+            check.listings.append((scan.site.name, url))
+    return list(checks.values())
 
 
 def _review_check(models, counted, code, name):

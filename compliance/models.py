@@ -1360,13 +1360,13 @@ class ScanSite(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(500)],
     )
     accept_selector = models.CharField(
-        _("“accept all” button"),
+        _("“Accept all” button"),
         max_length=300,
         blank=True,
         help_text=_("CSS selector of the consent banner's button that accepts everything."),
     )
     reject_selector = models.CharField(
-        _("“reject all” button"),
+        _("“Reject all” button"),
         max_length=300,
         blank=True,
         help_text=_("CSS selector of the button that refuses everything optional."),
@@ -1439,6 +1439,9 @@ class Scan(BackgroundJob):
     pages_total = models.PositiveIntegerField(_("page visits planned"), default=0)
     pages_done = models.PositiveIntegerField(_("page visits done"), default=0)
     pages_failed = models.JSONField(_("pages that failed"), default=list, blank=True)
+    # {finding kind: {"count": n, "names": [the first few]}} when the scan ended, for the
+    # dashboard and the list of scans (the report itself is built from the observations).
+    findings = models.JSONField(_("findings"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("scan")

@@ -18,7 +18,7 @@ NAVIGATION = [
         ["datasubjectcategory", "datacategory", "dataelement", "purpose", "policyclause"],
     ),
     (_("Sub-processors"), ["processor", "changenotice"]),
-    (_("Cookies and storage"), ["cookie", "storageitem", "knowncookie"]),
+    (_("Cookies and storage"), ["cookie", "storageitem", "knowncookie", "scansite", "scan"]),
     (_("Releases and documents"), ["release", "redaction"]),
 ]
 
@@ -37,6 +37,8 @@ ICONS = {
     "cookie": "cookie",
     "storageitem": "database",
     "knowncookie": "menu_book",
+    "scansite": "travel_explore",
+    "scan": "radar",
     "release": "new_releases",
     "redaction": "visibility_off",
     "user": "person",

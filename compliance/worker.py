@@ -105,6 +105,10 @@ class Heartbeat(threading.Thread):
         try:
             beat(self.worker_id, self.started_at)
             requeue_orphans()
+            # Scheduled scans: any worker may queue them; a site's pending scan is not doubled.
+            from compliance.scanner import queue_due_scans
+
+            queue_due_scans()
         except DatabaseError as error:
             # Busy (SQLite's write lock) or briefly unreachable: the next beat will do.
             logger.warning("Worker heartbeat failed: %s", error)

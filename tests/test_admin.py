@@ -40,6 +40,7 @@ NOT_ADDABLE = {
     models.ChangeNotice,
     models.Redaction,
     models.KnownCookie,
+    models.Scan,  # made by the scanner only
     DBTaskResult,  # the queue's own record of tasks (django-tasks-db's admin)
 }
 

@@ -238,3 +238,95 @@ def test_due_sites_are_queued_once(settings):
     assert scanner.queue_due_scans() == []  # scanned less than 7 days ago
     assert scanner.start(site) == first[0]  # still queued: the same scan, no second one
     assert Scan.objects.count() == 1
+
+
+def finished_scan(site_url="https://shop.example/"):
+    """A finished scan with an undeclared cookie (a hostile name), a declared one set before
+    consent, and a host of no declared provider."""
+    factories.CookieFactory(
+        name="marketing_pre", category=TrackingCategory.MARKETING, consent_required=True
+    )
+    site = ScanSite.objects.create(name="Shop", base_url=site_url)
+    scan = Scan.objects.create(site=site, state=JobState.DONE)
+    before = ScanPhase.BEFORE_CONSENT
+    ScanObservation.objects.bulk_create(
+        [
+            ScanObservation(scan=scan, phase=before, kind="cookie", name="marketing_pre",
+                            domain="shop.example"),
+            ScanObservation(scan=scan, phase=before, kind="cookie",
+                            name='<script>alert("x")</script>', domain="shop.example"),
+            ScanObservation(scan=scan, phase=before, kind="host", name="tracker.example",
+                            domain="tracker.example", third_party=True),
+            *[
+                ScanObservation(scan=scan, phase=before, kind="local_storage", name=f"key_{n}",
+                                domain="shop.example")
+                for n in range(40)
+            ],
+        ]
+    )  # fmt: skip
+    return scan
+
+
+def test_scan_now_queues_a_scan_for_editors_only(login, settings):
+    """Editors start a scan with one POST (never a GET) and land on its report; viewers may
+    not; a second click while it is queued does not queue another."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    site = ScanSite.objects.create(name="Shop", base_url="https://shop.example/")
+    url = f"/admin/compliance/scansite/{site.pk}/scan/"
+    viewer = login("viewer")
+    assert viewer.post(url).status_code == 403
+    editor = login("editor")
+    assert editor.get(url).status_code == 405
+    response = editor.post(url)
+    scan = Scan.objects.get()
+    assert response.status_code == 302 and response.url.endswith(f"/scan/{scan.pk}/change/")
+    editor.post(url)
+    assert Scan.objects.count() == 1
+    page = editor.get(response.url)
+    assert page.status_code == 200 and 'http-equiv="refresh"' in page.content.decode()
+
+
+def test_the_report_lists_findings_escaped_and_offers_to_add_them(
+    login, django_assert_max_num_queries
+):
+    """Violations first, every name escaped, an "add" button for editors only, and a bounded
+    number of queries whatever the number of observations."""
+    scan = finished_scan()
+    editor = login("editor")
+    with django_assert_max_num_queries(25):
+        page = editor.get(f"/admin/compliance/scan/{scan.pk}/change/").content.decode()
+    assert page.index('data-kind="before_consent"') < page.index('data-kind="undeclared"')
+    assert '<script>alert("x")</script>' not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    assert 'data-kind="unknown_host"' in page and "tracker.example" in page
+    assert page.count("Add to the register as a draft") == 41
+    viewer = login("viewer")
+    assert (
+        "Add to the register as a draft"
+        not in viewer.get(f"/admin/compliance/scan/{scan.pk}/change/").content.decode()
+    )
+
+
+def test_adding_from_the_report_needs_the_add_permission(login):
+    """A viewer's POST is refused; an editor's adds the row and opens it."""
+    scan = finished_scan()
+    observation = scan.observations.get(name="key_0")
+    url = f"/admin/compliance/scan/{scan.pk}/add/{observation.pk}/"
+    assert login("viewer").post(url).status_code == 403
+    response = login("editor").post(url)
+    from compliance.models import StorageItem
+
+    item = StorageItem.objects.get(name="key_0")
+    assert response.status_code == 302 and response.url.endswith(f"/{item.pk}/change/")
+    assert item.category == TrackingCategory.UNCLASSIFIED and item.category_needs_review
+
+
+def test_scan_findings_join_the_dashboard(admin_client):
+    """The latest finished scan's findings are checks of the health report, linked to it."""
+    scan = finished_scan()
+    scan.findings = report.summary(report.build(scan))
+    scan.save()
+    page = admin_client.get("/admin/").content.decode()
+    assert 'data-check="scan_before_consent"' in page
+    assert f"/admin/compliance/scan/{scan.pk}/change/" in page
+    assert "Shop: marketing_pre" in page

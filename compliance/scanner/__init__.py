@@ -124,6 +124,7 @@ def run(scan):
         raise browser.BrowserFailed(
             gettext("No page could be loaded: %(first)s") % {"first": failed[0]}
         )
+    Scan.objects.filter(pk=scan.pk).update(findings=report.summary(report.build(scan)))
 
 
 def _collect_with_progress(scan, plan):

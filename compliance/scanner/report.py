@@ -112,6 +112,19 @@ class Finding:
     def severity(self):
         return FindingKind.SEVERITY[self.kind]
 
+    @property
+    def kind_label(self):
+        kind = self.observation_kind
+        return ObservationKind(kind).label if kind in ObservationKind.values else kind
+
+    @property
+    def phase_labels(self):
+        return [phase.label for phase in ScanPhase if phase in self.phases]
+
+    @property
+    def declared_url_name(self):
+        return f"admin:compliance_{self.declared.model._meta.model_name}_change"
+
 
 def domains_overlap(declared, observed):
     declared, observed = declared.lower().lstrip("."), observed.lower().lstrip(".")
@@ -257,11 +270,14 @@ def _about(kind, observation, declared):
 
 
 def _lifetime_detail(seconds, declared_seconds):
+    """'kept 400 days, declared 183 days', with the language's plural forms."""
     from django.utils.translation import gettext
 
-    return gettext("seen for %(seen)d days, declared %(declared)d days") % {
-        "seen": round(seconds / 86400),
-        "declared": round(declared_seconds / 86400),
+    from compliance.retention import RetentionUnit, duration_text
+
+    return gettext("kept %(seen)s, declared %(declared)s") % {
+        "seen": duration_text(round(seconds / 86400), RetentionUnit.DAYS),
+        "declared": duration_text(round(declared_seconds / 86400), RetentionUnit.DAYS),
     }
 
 
@@ -287,9 +303,13 @@ def _not_seen(scan, items):
     ]
 
 
-def summary(findings):
-    """{finding kind: count}, for the scan list and the dashboard."""
-    counts = {}
+def summary(findings, names=5):
+    """{finding kind: {"count": n, "names": the first `names`}}, kept on the scan for the
+    dashboard and the list of scans."""
+    result = {}
     for finding in findings:
-        counts[finding.kind] = counts.get(finding.kind, 0) + 1
-    return counts
+        entry = result.setdefault(finding.kind, {"count": 0, "names": []})
+        entry["count"] += 1
+        if len(entry["names"]) < names:
+            entry["names"].append(finding.name)
+    return result

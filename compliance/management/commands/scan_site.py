@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from compliance import scanner
 from compliance.models import JobState, Scan, ScanSite
@@ -55,13 +56,20 @@ class Command(BaseCommand):
                 serious = True
                 continue
             findings = report.build(scan)
+            visits = ngettext("%(count)d page visit", "%(count)d page visits", scan.pages_done) % {
+                "count": scan.pages_done
+            }
+            found = ngettext("%(count)d finding", "%(count)d findings", len(findings)) % {
+                "count": len(findings)
+            }
             self.stdout.write(
-                _("%(site)s: %(pages)d page visits, %(count)d findings")
-                % {"site": scanned.name, "pages": scan.pages_done, "count": len(findings)}
+                _("%(site)s: %(visits)s, %(findings)s")
+                % {"site": scanned.name, "visits": visits, "findings": found}
             )
             for finding in findings:
                 serious = serious or finding.severity == "violation"
                 where = f" ({finding.domain})" if finding.domain else ""
+                where += f" [{finding.kind_label}]"
                 self.stdout.write(
                     f"  [{finding.severity}] {report.FindingKind.TITLES[finding.kind]}: "
                     f"{finding.name}{where} {finding.detail}".rstrip()
