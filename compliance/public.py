@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.db.models import Max
+from django.db.models import Max, Subquery
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 from django.template.loader import render_to_string
@@ -29,7 +29,7 @@ from django.utils.translation import gettext
 
 from compliance import api_schema, subprocessors
 from compliance.localize import localize, public_view
-from compliance.models import ChangeNotice, Redaction, Release
+from compliance.models import ChangeNotice, JobState, Redaction, Release, Scan
 from compliance.releases import verified_snapshot
 from compliance.sanitize import remove_controls
 
@@ -51,13 +51,26 @@ class PublishedRelease:
     effective_date: object
     # When personal data was last removed from it (compliance.releases.redact), or None.
     redacted_at: object = None
+    # When a scan last compared the declaration with a site (compliance/scanner/), or None:
+    # not part of the release, but the cookie page says it, so it is part of the cache key.
+    checked_at: object = None
 
 
-FACTS = ("pk", "number", "content_hash", "published_at", "effective_date", "redacted_at")
+FACTS = (
+    "pk", "number", "content_hash", "published_at", "effective_date", "redacted_at", "checked_at",
+)  # fmt: skip
 
 
 def _facts(releases):
-    row = releases.annotate(redacted_at=Max("redactions__redacted_at")).values_list(*FACTS).first()
+    last_scan = Scan.objects.filter(state=JobState.DONE).order_by("-finished_at")
+    row = (
+        releases.annotate(
+            redacted_at=Max("redactions__redacted_at"),
+            checked_at=Subquery(last_scan.values("finished_at")[:1]),
+        )
+        .values_list(*FACTS)
+        .first()
+    )
     return PublishedRelease(*row) if row else None
 
 
@@ -81,6 +94,7 @@ def by_number(number):
 
 @receiver(post_save, sender=Release)
 @receiver(post_save, sender=Redaction)
+@receiver(post_save, sender=Scan)
 def forget_latest(sender, **kwargs):
     """A new or redacted release is public at once in the process that made it (others look
     again within PUBLIC_RELEASE_CHECK_SECONDS: the new content hash is a new cache key)."""
@@ -208,6 +222,9 @@ def render_page(page, language, snapshot, release, *, preview=False, today=None)
 
 # Pages whose content depends on the date as well as the release (who is engaged today).
 DATED_PAGES = {"subprocessors"}
+# Pages that say when the declaration was last checked against the site: a new scan changes
+# them without a new release (their ETag and Last-Modified follow the scan too).
+CHECKED_PAGES = {"cookies"}
 
 
 @lru_cache(maxsize=256)
@@ -318,8 +335,20 @@ def published_snapshot_json(release, base):
 
 @lru_cache(maxsize=1024)
 def etag(release, variant):
-    """The entity tag of one representation of a release (a page in a language, a feed...)."""
-    return '"' + hashlib.sha256(f"{release.content_hash}:{variant}".encode()).hexdigest()[:32] + '"'
+    """The entity tag of one representation of a release (a page in a language, a feed...);
+    the cookie page also says when the declaration was last checked against the site."""
+    checked = modified_at(release, variant).isoformat()
+    digest = hashlib.sha256(f"{release.content_hash}:{variant}:{checked}".encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def modified_at(release, variant):
+    """When a representation last changed: the release's publication, or for a page that says
+    when the site was last checked, that check if later."""
+    checked = release.checked_at
+    if variant.split(":", 1)[0] in CHECKED_PAGES and checked and checked > release.published_at:
+        return checked
+    return release.published_at
 
 
 @lru_cache(maxsize=1024)
@@ -328,7 +357,7 @@ def headers(release, variant):
     max_age = settings.PUBLIC_MAX_AGE
     return {
         "ETag": etag(release, variant),
-        "Last-Modified": http_date(release.published_at.timestamp()),
+        "Last-Modified": http_date(modified_at(release, variant).timestamp()),
         "Cache-Control": (
             f"public, max-age={max_age}, s-maxage={max_age * 12}, stale-while-revalidate=86400"
         ),
@@ -349,5 +378,5 @@ def not_modified(request, release, variant, *, dated=False):
     since = request.headers.get("If-Modified-Since")
     if since and not dated:
         moment = parse_http_date_safe(since)
-        return moment is not None and int(release.published_at.timestamp()) <= moment
+        return moment is not None and int(modified_at(release, variant).timestamp()) <= moment
     return False

@@ -259,6 +259,8 @@ SCANNER_CHROMIUM_ARGS = env_list("SCANNER_CHROMIUM_ARGS", [])
 SCANNER_CONCURRENCY = int(os.environ.get("SCANNER_CONCURRENCY", "2"))
 SCANNER_PAGE_TIMEOUT_SECONDS = int(os.environ.get("SCANNER_PAGE_TIMEOUT_SECONDS", "30"))
 SCANNER_MAX_SECONDS = int(os.environ.get("SCANNER_MAX_SECONDS", "900"))
+# Downloaded per consent state before the scan loads pages only (no more images, scripts...).
+SCANNER_MAX_MEGABYTES = int(os.environ.get("SCANNER_MAX_MEGABYTES", "200"))
 # Private, loopback and link-local addresses are refused unless this is on (tests, intranets).
 SCANNER_ALLOW_PRIVATE_ADDRESSES = env_bool("SCANNER_ALLOW_PRIVATE_ADDRESSES", False)
 

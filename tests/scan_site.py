@@ -53,6 +53,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
+    def count(self, path):
+        hits = self.server.hits
+        hits[path] = hits.get(path, 0) + 1
+
     def send(self, status, body, content_type="text/html; charset=utf-8", cookies=()):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -75,6 +79,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 cookie = "tp_frame=1; Path=/; Max-Age=3600; SameSite=None; Secure"
                 return self.send(200, body, cookies=[cookie])
             if path == "/pixel.gif":
+                self.count(path)
                 cookie = "tp_pixel=1; Path=/; Max-Age=3600; SameSite=None; Secure"
                 return self.send(200, PIXEL, "image/gif", cookies=[cookie])
             return self.send(404, b"not found")
@@ -89,7 +94,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self.send(200, body, "application/xml")
         if path == "/broken":
             return self.send(500, b"broken")
-        page = PAGES.get(path)
+        # /page/N: as many pages as a benchmark wants, each like the home page.
+        page = PAGES.get(path) or (HOME if path.startswith("/page/") else None)
         if page is None:
             return self.send(404, b"not found")
         body = page.replace("BANNER", BANNER).replace("PORT", str(port)).encode()
@@ -100,6 +106,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
 class FixtureSite:
     def __init__(self):
         self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.hits = {}  # path: requests, of the tracker's pixel
         self.port = self.server.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}/"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)

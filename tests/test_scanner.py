@@ -330,3 +330,47 @@ def test_scan_findings_join_the_dashboard(admin_client):
     assert 'data-check="scan_before_consent"' in page
     assert f"/admin/compliance/scan/{scan.pk}/change/" in page
     assert "Shop: marketing_pre" in page
+
+
+def test_the_cookie_page_says_when_the_site_was_last_checked(client):
+    """A finished scan puts its date on the public cookie page (in the page's language), with a
+    new ETag and Last-Modified there; the other pages stay as they were."""
+    import datetime
+
+    from django.utils import timezone
+
+    from compliance import public, releases
+
+    factories.CookieFactory(name="session")
+    releases.publish(note="First")
+    before = client.get("/en/cookies/")
+    privacy_tag = client.get("/en/privacy/")["ETag"]
+    assert 'id="last-checked"' not in before.content.decode()
+    site = ScanSite.objects.create(name="Shop", base_url="https://shop.example/")
+    finished = timezone.now() + datetime.timedelta(minutes=5)
+    Scan.objects.create(site=site, state=JobState.DONE, finished_at=finished)
+    public.forget()
+    after = client.get("/pl/cookies/")
+    page = after.content.decode()
+    assert 'id="last-checked"' in page and "porównano" in page
+    english = client.get("/en/cookies/", HTTP_IF_NONE_MATCH=before["ETag"])
+    assert english.status_code == 200 and english["ETag"] != before["ETag"]
+    assert english["Last-Modified"] != before["Last-Modified"]
+    assert client.get("/en/privacy/")["ETag"] == privacy_tag
+
+
+def test_the_download_limit_stops_everything_but_pages(fixture_site, settings):
+    """Past the limit, images and scripts are no longer fetched (the tracker's pixel on the
+    later pages is not), while pages still are."""
+    settings.SCANNER_MAX_MEGABYTES = 0
+    settings.SCANNER_CONCURRENCY = 1
+    site = register_site(
+        fixture_site, pages="/page/1\n/page/2\n/page/3", accept_selector="", reject_selector="",
+        use_sitemap=False,
+    )  # fmt: skip
+    scan = Scan.objects.create(site=site)
+    scanner.run(scan)
+    scan.refresh_from_db()
+    assert scan.pages_done == 4 and scan.pages_failed == []
+    # The first page's pixel may leave before its page's size is known; none after it.
+    assert fixture_site.server.hits.get("/pixel.gif", 0) <= 1

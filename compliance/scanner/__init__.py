@@ -111,6 +111,7 @@ def run(scan):
         chromium=settings.SCANNER_CHROMIUM,
         extra_args=list(settings.SCANNER_CHROMIUM_ARGS),
         deadline=time.monotonic() + settings.SCANNER_MAX_SECONDS,
+        max_bytes=settings.SCANNER_MAX_MEGABYTES * 1024 * 1024,
     )
     Scan.objects.filter(pk=scan.pk).update(pages_total=len(pages) * len(chosen), pages_done=0)
     observations, failed = _collect_with_progress(scan, plan)

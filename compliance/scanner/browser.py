@@ -49,6 +49,7 @@ class Plan:
     chromium: str = "/usr/bin/chromium"
     extra_args: list = field(default_factory=list)
     deadline: float | None = None  # time.monotonic() after which no page is opened
+    max_bytes: int = 200 * 1024 * 1024  # downloaded in one consent state, then only pages
 
 
 @dataclass
@@ -95,13 +96,15 @@ class Collector:
         self.site_host = host_of(plan.site_url)
         self.found = {}
         self.refused = []
+        self.downloaded = 0  # bytes, as the responses' Content-Length headers say
 
     def note(self, observation):
         self.found.setdefault(observation.key, observation)
 
     async def guard(self, route):
-        """Every request: refused when it leaves http(s), reaches a private address, or
-        navigates a top-level page away from the site."""
+        """Every request: refused when it leaves http(s), reaches a private address, navigates
+        a top-level page away from the site, or (but for pages) comes after the download
+        limit; audio and video are never fetched."""
         request = route.request
         # Resolving a name blocks: in a thread, so that the other pages keep loading.
         reason = await asyncio.to_thread(refusal, request.url, self.plan.allow_private)
@@ -112,6 +115,14 @@ class Collector:
         )
         if reason is None and leaves_site:
             reason = gettext("%(url)s: not a page of the scanned site.") % {
+                "url": request.url[:200]
+            }
+        if reason is None and request.resource_type == "media":
+            await route.abort("blockedbyclient")  # audio and video: large, and they store nothing
+            return
+        over_budget = self.downloaded > self.plan.max_bytes
+        if reason is None and over_budget and request.resource_type != "document":
+            reason = gettext("%(url)s: the scan's download limit was reached.") % {
                 "url": request.url[:200]
             }
         if reason:
@@ -166,10 +177,14 @@ class Collector:
             header_cookies.update((host, name) for name in set_cookie_names(values))
 
         pending = []  # header reads still running when the pages are done
-        context.on(
-            "response",
-            lambda response: pending.append(asyncio.ensure_future(on_response(response))),
-        )
+
+        def count_and_read(response):
+            # Counted at once (the next request may be on its way), Set-Cookie read after.
+            with contextlib.suppress(KeyError, ValueError):
+                self.downloaded += int(response.headers["content-length"])
+            pending.append(asyncio.ensure_future(on_response(response)))
+
+        context.on("response", count_and_read)
         context.on("request", lambda request: self.note_host(phase, request.url))
         selector = {"accepted": self.plan.accept_selector, "rejected": self.plan.reject_selector}
         if selector.get(phase):
