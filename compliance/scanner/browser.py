@@ -189,13 +189,10 @@ class Collector:
         selector = {"accepted": self.plan.accept_selector, "rejected": self.plan.reject_selector}
         if selector.get(phase):
             await self.give_consent_choice(context, selector[phase])
-        semaphore = asyncio.Semaphore(self.plan.concurrency)
-
-        async def visit(url):
-            async with semaphore:
-                await self.visit_page(context, phase, url)
-
-        await asyncio.gather(*(visit(url) for url in self.plan.pages))
+        # `concurrency` tabs, each visiting page after page as a visitor would.
+        todo = list(self.plan.pages)
+        tabs = min(self.plan.concurrency, len(todo))
+        await asyncio.gather(*(self.browse(context, phase, todo) for _tab in range(tabs)))
         await asyncio.gather(*pending, return_exceptions=True)
         await self.read_cookies(context, phase, header_cookies)
 
@@ -220,11 +217,23 @@ class Collector:
             await page.wait_for_load_state("networkidle", timeout=self.plan.page_timeout_ms)
         await page.wait_for_timeout(self.plan.settle_ms)
 
-    async def visit_page(self, context, phase, url):
+    async def browse(self, context, phase, todo):
+        """One tab: takes the next page to visit from `todo` until none is left."""
+        page = await context.new_page()
+        try:
+            while todo:
+                url = todo.pop(0)
+                if not await self.visit_page(page, phase, url):
+                    await page.close()  # crashed or stuck: a fresh tab for the next page
+                    page = await context.new_page()
+        finally:
+            await page.close()
+
+    async def visit_page(self, page, phase, url):
+        """Visit `url` in `page`; False when the tab should not be used again."""
         if self.plan.deadline is not None and time.monotonic() > self.plan.deadline:
             self.progress(("page", url, gettext("not visited: the scan's time limit was reached")))
-            return
-        page = await context.new_page()
+            return True
         error = None
         try:
             response = await page.goto(url, wait_until="load")
@@ -235,9 +244,8 @@ class Collector:
                 await self.read_storage(frame, phase, url)
         except Exception as failure:
             error = str(failure).splitlines()[0][:300] if str(failure) else type(failure).__name__
-        finally:
-            await page.close()
         self.progress(("page", url, error))
+        return error is None or error.startswith("HTTP")
 
     async def read_storage(self, frame, phase, page_url):
         try:
