@@ -401,18 +401,27 @@ def audited_admin(browser, live_server, django_user_model):
 
 @pytest.mark.parametrize("language", ["en", "pl", "cs", "de"])
 def test_admin_pages_pass_axe_in_every_language(audited_admin, live_server, language):
-    """The dashboard, a changelist, a change form with language tabs and the publish page:
-    no serious or critical axe-core violation, in each language."""
+    """The dashboard, a changelist, a change form with language tabs, the publish page, a
+    scanned site and a scan's report: no serious or critical axe-core violation, in each
+    language."""
+    from compliance.scanner import report
+    from tests.test_scanner import finished_scan
+
     page = audited_admin
     page.select_option("#admin-language", language)
     page.wait_for_load_state("networkidle")
     cookie = Cookie.objects.get(name="ssupp.vid")
+    scan = finished_scan()
+    scan.findings = report.summary(report.build(scan))
+    scan.save()
     found = {}
     for path in (
         "/admin/",
         "/admin/compliance/cookie/",
         f"/admin/compliance/cookie/{cookie.pk}/change/",
         "/admin/compliance/release/publish/",
+        f"/admin/compliance/scansite/{scan.site.pk}/change/",
+        f"/admin/compliance/scan/{scan.pk}/change/",
     ):
         page.goto(f"{live_server.url}{path}")
         expect(page.locator("html")).to_have_attribute("lang", language)
