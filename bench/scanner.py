@@ -5,7 +5,7 @@ after rejecting, 2 pages at a time. Prints the time and the peak memory of the s
 plus its browser processes, summed as proportional set size (shared pages counted once), sampled
 every 50 ms. Uses bench/scanner.sqlite3 unless DATABASE_URL is set. Run from the project root:
 
-    .venv/bin/python bench/scanner.py [--pages 50] [--concurrency 2]
+    .venv/bin/python bench/scanner.py [--pages 50] [--concurrency 2] [--no-banner]
 """
 
 import argparse
@@ -74,6 +74,9 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--pages", type=int, default=50)
     parser.add_argument("--concurrency", type=int, default=2)
+    parser.add_argument(
+        "--no-banner", action="store_true", help="no accept/reject selectors: one consent state"
+    )
     arguments = parser.parse_args()
     from django.conf import settings
 
@@ -88,8 +91,8 @@ def main():
                 "pages": pages,
                 "use_sitemap": False,
                 "page_limit": arguments.pages,
-                "accept_selector": "#accept",
-                "reject_selector": "#reject",
+                "accept_selector": "" if arguments.no_banner else "#accept",
+                "reject_selector": "" if arguments.no_banner else "#reject",
                 "settle_delay_ms": 500,
             },
         )
@@ -102,8 +105,9 @@ def main():
         memory.stopping.set()
         memory.join()
     scan.refresh_from_db()
+    states = 1 if arguments.no_banner else 3
     print(
-        f"scan of {arguments.pages} pages x 3 consent states, {arguments.concurrency} at a "
+        f"scan of {arguments.pages} pages x {states} consent states, {arguments.concurrency} at a "
         f"time: {elapsed:.1f} s, peak memory {memory.peak / 2**20:.0f} MiB (PSS, Python and "
         f"Chromium), {scan.pages_done} page visits, {len(scan.pages_failed)} failed, "
         f"{scan.observations.count()} observations"

@@ -20,6 +20,19 @@ from django.utils.translation import gettext
 
 from compliance.scanner.addresses import host_of, is_first_party, refusal
 
+# The network has settled when a page made no request for this long (Playwright's own
+# "networkidle" waits 500 ms; a tracker that waits longer is caught by the site's delay).
+QUIET_SECONDS = 0.25
+
+
+def page_of(request):
+    """The tab a request belongs to (None for a service worker's)."""
+    try:
+        return request.frame.page
+    except Exception:
+        return None
+
+
 # Chromium's profile preferences for "allow all cookies" (cookie_controls_mode 0).
 ACCEPT_ALL_COOKIES = {"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}
 
@@ -97,6 +110,7 @@ class Collector:
         self.found = {}
         self.refused = []
         self.downloaded = 0  # bytes, as the responses' Content-Length headers say
+        self.in_flight = {}  # page: requests of it and its frames not finished yet
 
     def note(self, observation):
         self.found.setdefault(observation.key, observation)
@@ -185,7 +199,9 @@ class Collector:
             pending.append(asyncio.ensure_future(on_response(response)))
 
         context.on("response", count_and_read)
-        context.on("request", lambda request: self.note_host(phase, request.url))
+        context.on("request", lambda request: self.request_started(phase, request))
+        context.on("requestfinished", self.request_ended)
+        context.on("requestfailed", self.request_ended)
         selector = {"accepted": self.plan.accept_selector, "rejected": self.plan.reject_selector}
         if selector.get(phase):
             await self.give_consent_choice(context, selector[phase])
@@ -211,10 +227,32 @@ class Collector:
         finally:
             await page.close()
 
+    def request_started(self, phase, request):
+        self.note_host(phase, request.url)
+        page = page_of(request)
+        if page is not None:
+            self.in_flight[page] = self.in_flight.get(page, 0) + 1
+
+    def request_ended(self, request):
+        page = page_of(request)
+        if page is not None and self.in_flight.get(page):
+            self.in_flight[page] -= 1
+
     async def settle(self, page):
-        # A page that never goes quiet (long polling) is read after the delay anyway.
-        with contextlib.suppress(Exception):
-            await page.wait_for_load_state("networkidle", timeout=self.plan.page_timeout_ms)
+        """Wait until the page's network is quiet (no request of the page or its frames for
+        QUIET_SECONDS), then the site's delay. A page that never goes quiet (long polling) is
+        read after the page time limit and the delay anyway."""
+        loop = asyncio.get_running_loop()
+        give_up = loop.time() + self.plan.page_timeout_ms / 1000
+        quiet_since = None
+        while loop.time() < give_up:
+            if self.in_flight.get(page, 0) == 0:
+                quiet_since = quiet_since or loop.time()
+                if loop.time() - quiet_since >= QUIET_SECONDS:
+                    break
+            else:
+                quiet_since = None
+            await asyncio.sleep(0.05)
         await page.wait_for_timeout(self.plan.settle_ms)
 
     async def browse(self, context, phase, todo):
