@@ -429,3 +429,34 @@ def test_admin_pages_pass_axe_in_every_language(audited_admin, live_server, lang
         if violations:
             found[path] = violations
     assert found == {}
+
+
+def test_scan_now_in_the_admin_scans_the_site_and_reports(page, live_server, settings, run_tasks):
+    """An editor registers the fixture site, clicks "Scan now", and reads the report: the
+    consent violation first, an undeclared cookie added to the register in one click."""
+    from compliance.models import ScanSite, TrackingCategory
+    from tests import factories
+    from tests.scan_site import FixtureSite
+
+    settings.SCANNER_ALLOW_PRIVATE_ADDRESSES = True
+    factories.CookieFactory(
+        name="marketing_pre", category=TrackingCategory.MARKETING, consent_required=True
+    )
+    with FixtureSite() as fixture:
+        site = ScanSite.objects.create(
+            name="Fixture shop", base_url=fixture.url, use_sitemap=False, settle_delay_ms=300,
+            accept_selector="#accept", reject_selector="#reject",
+        )  # fmt: skip
+        page.goto(f"{live_server.url}/admin/compliance/scansite/{site.pk}/change/")
+        page.get_by_role("button", name="Scan now").click()
+        page.wait_for_url(re.compile(r"/admin/compliance/scan/\d+/change/"), timeout=60_000)
+    expect(page.locator("#scan-summary")).to_have_attribute("data-state", "done")
+    groups = page.locator(".scan-findings")
+    expect(groups.first).to_have_attribute("data-kind", "before_consent")
+    expect(groups.first).to_contain_text("marketing_pre")
+    row = page.locator('[data-kind="undeclared"] tr', has_text="tp_pixel")
+    row.get_by_role("button", name="Add to the register as a draft").click()
+    expect(page.locator("#id_name")).to_have_value("tp_pixel")
+    expect(page.locator("#id_category")).to_have_value("unclassified")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "scan-added-to-register.png"))
