@@ -40,6 +40,16 @@ from compliance.scanner import browser, report
 from compliance.scanner.addresses import host_of, parse_page_list, refusal
 
 SITEMAP_MAX_BYTES = 2 * 1024 * 1024
+
+
+class RefuseRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could lead past the address check to a private address: not followed."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+NO_REDIRECTS = urllib.request.build_opener(RefuseRedirects)
 LOC = re.compile(r"<loc>\s*([^<\s]+)\s*</loc>", re.IGNORECASE)
 
 
@@ -54,7 +64,7 @@ def sitemap_pages(site):
     if refusal(url, settings.SCANNER_ALLOW_PRIVATE_ADDRESSES):
         return []
     try:
-        with urllib.request.urlopen(url, timeout=15) as response:  # noqa: S310 (checked above)
+        with NO_REDIRECTS.open(url, timeout=15) as response:
             if response.status != 200:
                 return []
             content = response.read(SITEMAP_MAX_BYTES + 1)
@@ -121,9 +131,10 @@ def run(scan):
             ScanObservation(scan=scan, **vars(observation)) for observation in observations
         )
         Scan.objects.filter(pk=scan.pk).update(pages_failed=failed[:200])
-    if failed and len(failed) == len(pages) * len(chosen):
+    visits_failed = [entry for entry in failed if entry.split(": ", 1)[0] in pages]
+    if visits_failed and len(visits_failed) == len(pages) * len(chosen):
         raise browser.BrowserFailed(
-            gettext("No page could be loaded: %(first)s") % {"first": failed[0]}
+            gettext("No page could be loaded: %(first)s") % {"first": visits_failed[0]}
         )
     Scan.objects.filter(pk=scan.pk).update(findings=report.summary(report.build(scan)))
 
@@ -154,8 +165,9 @@ def _collect_with_progress(scan, plan):
     thread.join()
     if "error" in outcome:
         raise outcome["error"]
-    observations, _refused = outcome["result"]
-    return observations, failed
+    observations, refused = outcome["result"]
+    # Requests the scan refused (or found after a redirect) are listed with the failed pages.
+    return observations, failed + list(dict.fromkeys(refused))
 
 
 def start(site, user=None):

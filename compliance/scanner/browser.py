@@ -229,6 +229,12 @@ class Collector:
 
     def request_started(self, phase, request):
         self.note_host(phase, request.url)
+        if request.redirected_from is not None:
+            # Playwright does not route the hops of a redirect: the browser has already
+            # followed it. Said on the scan, so that nobody mistakes it for a checked request.
+            reason = refusal(request.url, self.plan.allow_private)
+            if reason:
+                self.refused.append(gettext("after a redirect: %(reason)s") % {"reason": reason})
         page = page_of(request)
         if page is not None:
             self.in_flight[page] = self.in_flight.get(page, 0) + 1
