@@ -21,6 +21,7 @@ HOME = """<!doctype html><html lang="en"><head><title>Shop</title></head><body>
 BANNER
 <script>
   localStorage.setItem("fp_local", "x");
+  localStorage.setItem("nul\\u0000key", "x");  // a NUL in a name: PostgreSQL refuses it in text
   sessionStorage.setItem("fp_session", "x");
   indexedDB.open("fp_db");
   document.cookie = "marketing_pre=1; path=/; max-age=86400";

@@ -84,6 +84,7 @@ def test_a_scan_finds_everything_the_fixture_site_stores(fixture_site):
     assert seen[(before, ObservationKind.COOKIE, "fp_script")].set_by == "script"
     assert (before, ObservationKind.SESSION_STORAGE, "fp_session") in seen
     assert (before, ObservationKind.INDEXED_DB, "fp_db") in seen
+    assert (before, ObservationKind.LOCAL_STORAGE, "nulkey") in seen  # control character dropped
     for name in ("tp_frame", "tp_pixel"):
         cookie = seen[(before, ObservationKind.COOKIE, name)]
         assert (cookie.domain, cookie.third_party, cookie.set_by) == ("localhost", True, "header")

@@ -20,6 +20,7 @@ from urllib.parse import urljoin
 import reversion
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -36,6 +37,7 @@ from compliance.models import (
     TrackingCategory,
 )
 from compliance.retention import parse_retention_text
+from compliance.sanitize import remove_controls
 from compliance.scanner import browser, report
 from compliance.scanner.addresses import host_of, parse_page_list, refusal
 
@@ -128,7 +130,7 @@ def run(scan):
     with transaction.atomic():
         ScanObservation.objects.filter(scan=scan).delete()  # an earlier attempt's
         ScanObservation.objects.bulk_create(
-            ScanObservation(scan=scan, **vars(observation)) for observation in observations
+            ScanObservation(scan=scan, **stored(observation)) for observation in observations
         )
         Scan.objects.filter(pk=scan.pk).update(pages_failed=failed[:200])
     visits_failed = [entry for entry in failed if entry.split(": ", 1)[0] in pages]
@@ -137,6 +139,15 @@ def run(scan):
             gettext("No page could be loaded: %(first)s") % {"first": visits_failed[0]}
         )
     Scan.objects.filter(pk=scan.pk).update(findings=report.summary(report.build(scan)))
+
+
+def stored(observation):
+    """An observation's fields as stored: a site chooses its names, and a storage key may hold
+    control characters (NUL included, which PostgreSQL refuses in text): they are dropped."""
+    fields = vars(observation).copy()
+    for name in ("name", "domain", "path", "page_url"):
+        fields[name] = remove_controls(fields[name])
+    return fields
 
 
 def _collect_with_progress(scan, plan):
@@ -189,9 +200,11 @@ def queue_due_scans(now=None):
     """Queue a scan of every site whose schedule says it is due; returns them."""
     now = now or timezone.now()
     queued = []
-    for site in ScanSite.objects.filter(scan_every_days__isnull=False):
-        last = site.scans.order_by("-queued_at").values_list("queued_at", flat=True).first()
-        if last is None or now - last >= datetime.timedelta(days=site.scan_every_days):
+    scheduled = ScanSite.objects.filter(scan_every_days__isnull=False).annotate(
+        last=Max("scans__queued_at")
+    )
+    for site in scheduled:  # one query for all sites: every worker asks every few seconds
+        if site.last is None or now - site.last >= datetime.timedelta(days=site.scan_every_days):
             queued.append(start(site))
     return queued
 
