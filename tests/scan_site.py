@@ -39,6 +39,13 @@ BANNER
 PAGES = {
     "/": HOME,
     "/about": "<!doctype html><html lang='en'><title>About</title><p>About us.</p></html>",
+    # A tag loaded late (as a tag manager does), whose own timer stores a key: a request 600 ms
+    # after loading, the key 350 ms after it answered (storage is read when the page is).
+    "/late-tag": "<!doctype html><html lang='en'><title>Late tag</title><script>"
+    "setTimeout(() => fetch('/tag.js').then(() => setTimeout(() => {"
+    " localStorage.setItem('late_tag', 'x'); }, 350)), 600);"
+    "</script></html>",
+    "/tag.js": "// a tag",
     # Reached only through the sitemap.
     "/hidden": "<!doctype html><html lang='en'><title>Hidden</title>"
     "<script>document.cookie = 'hidden_only=1; path=/; max-age=60';</script></html>",

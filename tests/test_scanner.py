@@ -157,6 +157,19 @@ def test_a_missing_browser_ends_the_scan_with_a_clear_error(fixture_site, settin
     assert "/nonexistent/chromium" in scan.error
 
 
+def test_a_tag_loaded_late_gets_the_whole_delay(fixture_site):
+    """The site's delay counts from the page's last request, not from its load event: a tag
+    fetched 600 ms after loading, storing a key 350 ms after it arrived, is seen with an 800 ms
+    delay (counted from loading, the page would have been read at 800 ms, before the key)."""
+    site = register_site(
+        fixture_site, pages="/late-tag", use_sitemap=False, accept_selector="", reject_selector="",
+        settle_delay_ms=800,
+    )  # fmt: skip
+    scan = Scan.objects.create(site=site)
+    scanner.run(scan)
+    assert (ScanPhase.BEFORE_CONSENT, ObservationKind.LOCAL_STORAGE, "late_tag") in observed(scan)
+
+
 def test_a_consent_button_that_is_not_there_fails_the_scan(fixture_site, run_tasks, settings):
     """A wrong selector is reported on the scan, not waited for forever."""
     settings.SCANNER_PAGE_TIMEOUT_SECONDS = 3

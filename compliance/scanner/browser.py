@@ -18,11 +18,13 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext
 
-from compliance.scanner.addresses import host_of, is_first_party, refusal
+from compliance.scanner.addresses import SCHEMES, host_of, is_first_party, refusal
 
-# The network has settled when a page made no request for this long (Playwright's own
-# "networkidle" waits 500 ms; a tracker that waits longer is caught by the site's delay).
+# The shortest wait after a page's last request, whatever the site's delay (Playwright's own
+# "networkidle" waits 500 ms).
 QUIET_SECONDS = 0.25
+# How often a waiting tab looks at its network again.
+POLL_SECONDS = 0.02
 
 
 def page_of(request):
@@ -111,17 +113,30 @@ class Collector:
         self.refused = []
         self.downloaded = 0  # bytes, as the responses' Content-Length headers say
         self.in_flight = {}  # page: requests of it and its frames not finished yet
+        self.verdicts = {}  # (scheme, host, port): refusal(), None when allowed
+        self.last_activity = {}  # page: loop time its last request started or ended
 
     def note(self, observation):
         self.found.setdefault(observation.key, observation)
+
+    async def refusal_of(self, url):
+        """refusal() of `url`, the verdict on each host and port kept for the scan: a page
+        asks for the same few hosts again and again, and resolving a name blocks (it runs in
+        a thread, so that the other pages keep loading)."""
+        parts = urlsplit(url)
+        if parts.scheme not in SCHEMES:
+            return refusal(url, self.plan.allow_private)  # decided without resolving
+        key = (parts.scheme, host_of(url), parts.port)
+        if key not in self.verdicts:
+            self.verdicts[key] = await asyncio.to_thread(refusal, url, self.plan.allow_private)
+        return self.verdicts[key]
 
     async def guard(self, route):
         """Every request: refused when it leaves http(s), reaches a private address, navigates
         a top-level page away from the site, or (but for pages) comes after the download
         limit; audio and video are never fetched."""
         request = route.request
-        # Resolving a name blocks: in a thread, so that the other pages keep loading.
-        reason = await asyncio.to_thread(refusal, request.url, self.plan.allow_private)
+        reason = await self.refusal_of(request.url)
         leaves_site = (
             request.is_navigation_request()
             and request.frame.parent_frame is None
@@ -238,28 +253,33 @@ class Collector:
         page = page_of(request)
         if page is not None:
             self.in_flight[page] = self.in_flight.get(page, 0) + 1
+            self.last_activity[page] = asyncio.get_running_loop().time()
 
     def request_ended(self, request):
         page = page_of(request)
         if page is not None and self.in_flight.get(page):
             self.in_flight[page] -= 1
+            self.last_activity[page] = asyncio.get_running_loop().time()
 
     async def settle(self, page):
-        """Wait until the page's network is quiet (no request of the page or its frames for
-        QUIET_SECONDS), then the site's delay. A page that never goes quiet (long polling) is
-        read after the page time limit and the delay anyway."""
+        """Wait until the page has made no request for the site's delay (QUIET_SECONDS at
+        least), counted from its load event or its last request, whichever is later.
+
+        The delay is for scripts that store something late. Counting it from the network's
+        last activity rather than adding it after a fixed quiet window means that a tracker
+        loaded late (a tag manager's tag, a banner's script) restarts the wait and gets the
+        whole delay for its own timers too. A page that never goes quiet (long polling) is
+        read when the page time limit has passed."""
         loop = asyncio.get_running_loop()
-        give_up = loop.time() + self.plan.page_timeout_ms / 1000
-        quiet_since = None
+        delay = max(self.plan.settle_ms / 1000, QUIET_SECONDS)
+        loaded = loop.time()
+        give_up = loaded + self.plan.page_timeout_ms / 1000
         while loop.time() < give_up:
             if self.in_flight.get(page, 0) == 0:
-                quiet_since = quiet_since or loop.time()
-                if loop.time() - quiet_since >= QUIET_SECONDS:
-                    break
-            else:
-                quiet_since = None
-            await asyncio.sleep(0.05)
-        await page.wait_for_timeout(self.plan.settle_ms)
+                quiet_since = max(loaded, self.last_activity.get(page, loaded))
+                if loop.time() - quiet_since >= delay:
+                    return
+            await asyncio.sleep(POLL_SECONDS)
 
     async def browse(self, context, phase, todo):
         """One tab: takes the next page to visit from `todo` until none is left."""
@@ -284,8 +304,7 @@ class Collector:
             if response is not None and response.status >= 400:
                 error = gettext("HTTP %(status)d") % {"status": response.status}
             await self.settle(page)
-            for frame in page.frames:
-                await self.read_storage(frame, phase, url)
+            await asyncio.gather(*(self.read_storage(frame, phase, url) for frame in page.frames))
         except Exception as failure:
             error = str(failure).splitlines()[0][:300] if str(failure) else type(failure).__name__
         self.progress(("page", url, error))
