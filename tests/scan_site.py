@@ -46,6 +46,9 @@ PAGES = {
     " localStorage.setItem('late_tag', 'x'); }, 350)), 600);"
     "</script></html>",
     "/tag.js": "// a tag",
+    # An image that redirects to the tracker.
+    "/redirected": "<!doctype html><html lang='en'><title>Redirected</title>"
+    "<img src='/redirect-pixel' alt=''></html>",
     # Reached only through the sitemap.
     "/hidden": "<!doctype html><html lang='en'><title>Hidden</title>"
     "<script>document.cookie = 'hidden_only=1; path=/; max-age=60';</script></html>",
@@ -100,6 +103,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 "<url><loc>http://elsewhere.example/</loc></url></urlset>"
             ).encode()
             return self.send(200, body, "application/xml")
+        if path == "/redirect-pixel":  # a hop to the tracker, which the browser follows itself
+            self.send_response(302)
+            self.send_header("Location", f"http://localhost:{port}/pixel.gif")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return None
         if path == "/broken":
             return self.send(500, b"broken")
         # /page/N: as many pages as a benchmark wants, each like the home page.

@@ -1,9 +1,12 @@
 """The site scanner, run with real Chromium against a fixture site on loopback (tests/scan_site.py):
 127.0.0.1 is the site, localhost a third-party tracker."""
 
+import asyncio
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
+from django.test import override_settings
 
 from compliance import scanner
 from compliance.models import (
@@ -129,6 +132,84 @@ def test_private_addresses_are_refused_unless_allowed(settings, run_tasks):
     assert scan.state == JobState.FAILED
     assert "127.0.0.1" in scan.error and "private" in scan.error
     assert scan.observations.count() == 0
+
+
+def test_every_connection_of_the_browser_passes_the_address_check(fixture_site, monkeypatch):
+    """The tracker's host is refused: neither its iframe and pixel nor an image that redirects
+    to it (a hop the browser follows by itself) reach it, and the scan names the refusal. Here
+    loopback counts as public and "localhost" is the private host, so that one loopback server
+    plays both parts."""
+    from compliance.scanner import addresses, proxy
+
+    monkeypatch.setattr(addresses, "is_public_ip", lambda address: not address.startswith("10."))
+    real_refusal = addresses.address_refusal
+    monkeypatch.setattr(
+        proxy,
+        "address_refusal",
+        lambda host, found: real_refusal(host, ["10.0.0.1"] if host == "localhost" else found),
+    )
+    site = register_site(
+        fixture_site, pages="/redirected", use_sitemap=False, accept_selector="", reject_selector=""
+    )
+    scan = Scan.objects.create(site=site)
+    with override_settings(SCANNER_ALLOW_PRIVATE_ADDRESSES=False):
+        scanner.run(scan)
+    scan.refresh_from_db()
+    assert fixture_site.server.hits == {}  # the tracker's pixel was never fetched
+    assert any("localhost resolves to 10.0.0.1" in entry for entry in scan.pages_failed)
+    assert not any("google" in entry for entry in scan.pages_failed)  # the browser's own traffic
+    seen = observed(scan)
+    assert (ScanPhase.BEFORE_CONSENT, ObservationKind.COOKIE, "fp_header") in seen
+    assert (ScanPhase.BEFORE_CONSENT, ObservationKind.COOKIE, "tp_pixel") not in seen
+    assert (ScanPhase.BEFORE_CONSENT, ObservationKind.LOCAL_STORAGE, "tp_local") not in seen
+
+
+def test_the_proxy_forwards_one_request_per_connection_and_refuses_what_it_must(fixture_site):
+    """Plain HTTP: the request goes out and comes back with "Connection: close", whatever the
+    browser asked (a second request on the connection could be for another host). CONNECT:
+    a tunnel. A private address without the setting, and a malformed request, are answered
+    403 and 400."""
+    from compliance.scanner.proxy import GuardProxy
+
+    async def exchange(port, data):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(data)
+        await writer.drain()
+        answer = await asyncio.wait_for(reader.read(), 10)
+        writer.close()
+        return answer
+
+    async def scenario():
+        site = f"127.0.0.1:{fixture_site.port}"
+        async with GuardProxy(True) as allowing:
+            plain = await exchange(
+                allowing.port,
+                f"GET http://{site}/about HTTP/1.1\r\nHost: {site}\r\n"
+                "Connection: keep-alive\r\n\r\n".encode(),
+            )
+            reader, writer = await asyncio.open_connection("127.0.0.1", allowing.port)
+            writer.write(f"CONNECT {site} HTTP/1.1\r\nHost: {site}\r\n\r\n".encode())
+            established = await reader.readuntil(b"\r\n\r\n")
+            writer.write(
+                f"GET /about HTTP/1.1\r\nHost: {site}\r\nConnection: close\r\n\r\n".encode()
+            )
+            tunnelled = await asyncio.wait_for(reader.read(), 10)
+            writer.close()
+            malformed = await exchange(allowing.port, b"nonsense\r\n\r\n")
+        async with GuardProxy(False) as refusing:
+            private = await exchange(refusing.port, f"CONNECT {site} HTTP/1.1\r\n\r\n".encode())
+        return plain, established, tunnelled, malformed, private, refusing.refused
+
+    plain, established, tunnelled, malformed, private, refused = asyncio.run(scenario())
+    assert plain.startswith(b"HTTP/1.0 200") and b"About us." in plain
+    assert b"Connection: close\r\n" in plain and b"keep-alive" not in plain.lower()
+    assert established.startswith(b"HTTP/1.1 200")
+    assert b"About us." in tunnelled
+    assert malformed.startswith(b"HTTP/1.1 400")
+    assert private.startswith(b"HTTP/1.1 403")
+    assert refused == {
+        "127.0.0.1": "127.0.0.1 resolves to 127.0.0.1, a private or reserved address: refused."
+    }
 
 
 def test_pages_of_another_host_are_refused_when_saving_the_site():

@@ -2,6 +2,7 @@
 
 - addresses.py: which addresses may be visited, and which hosts are the site's own;
 - browser.py: the visit itself (Playwright on Debian's Chromium), no database;
+- proxy.py: the only way from that browser to the network, checking every address;
 - report.py: the findings, from the observations, the register and the known-cookie library.
 
 This module plans a scan, runs the browser in its own thread while keeping the scan's progress

@@ -3,7 +3,8 @@
 A scan visits only the registered site's host (and the resources its pages load, from anywhere
 public). Addresses that resolve to private, loopback, link-local or otherwise reserved networks
 are refused unless SCANNER_ALLOW_PRIVATE_ADDRESSES is set (the tests scan a site on loopback):
-an editor must not be able to make the server's browser read the internal network.
+an editor must not be able to make the server's browser read the internal network. refusal()
+is asked before a scan starts; during it, proxy.py checks every connection the browser makes.
 """
 
 import ipaddress
@@ -65,20 +66,32 @@ def is_public_ip(address):
     return ip.is_global and not ip.is_multicast
 
 
+def scheme_refusal(url):
+    """Why `url` must not be fetched whatever its address: only http(s) (and what a page makes
+    itself: data:, blob:, about:) are."""
+    scheme = urlsplit(url).scheme
+    if scheme in SCHEMES or scheme in ("data", "blob", "about"):
+        return None
+    return gettext("%(url)s: only http and https are fetched.") % {"url": url[:200]}
+
+
 def refusal(url, allow_private):
     """Why the browser must not fetch `url` (a translated sentence), or None when it may."""
     parts = urlsplit(url)
-    if parts.scheme in ("data", "blob", "about"):
-        return None
-    if parts.scheme not in SCHEMES:
-        return gettext("%(url)s: only http and https are fetched.") % {"url": url[:200]}
-    if allow_private:
-        return None
+    reason = scheme_refusal(url)
+    if reason or allow_private or parts.scheme not in SCHEMES:
+        return reason
     host = host_of(url)
     try:
         addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)}
     except (OSError, UnicodeError):
         return gettext("%(host)s: the name does not resolve.") % {"host": host}
+    return address_refusal(host, addresses)
+
+
+def address_refusal(host, addresses):
+    """Why `host` must not be reached, given the addresses it resolves to: any one of them
+    private or reserved is enough (a browser may try them in any order)."""
     for address in addresses:
         if not is_public_ip(address.split("%")[0]):
             return gettext(

@@ -18,12 +18,13 @@ from urllib.parse import urlsplit
 
 from django.utils.translation import gettext
 
-from compliance.scanner.addresses import SCHEMES, host_of, is_first_party, refusal
+from compliance.scanner.addresses import host_of, is_first_party, scheme_refusal
+from compliance.scanner.proxy import GuardProxy
 
 # The shortest wait after a page's last request, whatever the site's delay (Playwright's own
 # "networkidle" waits 500 ms).
 QUIET_SECONDS = 0.25
-# How often a waiting tab looks at its network again.
+# How often a tab waiting for its requests looks at them again.
 POLL_SECONDS = 0.02
 
 
@@ -34,6 +35,15 @@ def page_of(request):
     except Exception:
         return None
 
+
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    # QUIC (HTTP/3) and WebRTC's UDP would go around the proxy: neither is used.
+    "--disable-quic",
+    "--disable-component-update",
+    "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+]
 
 # Chromium's profile preferences for "allow all cookies" (cookie_controls_mode 0).
 ACCEPT_ALL_COOKIES = {"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}
@@ -111,32 +121,21 @@ class Collector:
         self.site_host = host_of(plan.site_url)
         self.found = {}
         self.refused = []
+        self.requested_hosts = set()  # of every request of the pages, redirect hops included
         self.downloaded = 0  # bytes, as the responses' Content-Length headers say
         self.in_flight = {}  # page: requests of it and its frames not finished yet
-        self.verdicts = {}  # (scheme, host, port): refusal(), None when allowed
         self.last_activity = {}  # page: loop time its last request started or ended
 
     def note(self, observation):
         self.found.setdefault(observation.key, observation)
 
-    async def refusal_of(self, url):
-        """refusal() of `url`, the verdict on each host and port kept for the scan: a page
-        asks for the same few hosts again and again, and resolving a name blocks (it runs in
-        a thread, so that the other pages keep loading)."""
-        parts = urlsplit(url)
-        if parts.scheme not in SCHEMES:
-            return refusal(url, self.plan.allow_private)  # decided without resolving
-        key = (parts.scheme, host_of(url), parts.port)
-        if key not in self.verdicts:
-            self.verdicts[key] = await asyncio.to_thread(refusal, url, self.plan.allow_private)
-        return self.verdicts[key]
-
     async def guard(self, route):
-        """Every request: refused when it leaves http(s), reaches a private address, navigates
-        a top-level page away from the site, or (but for pages) comes after the download
-        limit; audio and video are never fetched."""
+        """Every request of a page: refused when it leaves http(s), navigates a top-level page
+        away from the site, or (but for pages) comes after the download limit; audio and video
+        are never fetched. Addresses are the proxy's to check (proxy.py): it sees every
+        connection, the hops of redirects included."""
         request = route.request
-        reason = await self.refusal_of(request.url)
+        reason = scheme_refusal(request.url)
         leaves_site = (
             request.is_navigation_request()
             and request.frame.parent_frame is None
@@ -163,11 +162,17 @@ class Collector:
     async def run(self):
         from playwright.async_api import async_playwright
 
-        async with async_playwright() as playwright:
+        proxy = GuardProxy(self.plan.allow_private)
+        async with proxy, async_playwright() as playwright:
             for phase in self.plan.phases:
-                await self.visit_in_phase(playwright, phase)
+                await self.visit_in_phase(playwright, phase, proxy.port)
+        # Refusals of what the pages asked for (redirect hops included); not of the browser's
+        # own traffic (its component updater, its account check), which is no part of the site.
+        self.refused.extend(
+            reason for host, reason in proxy.refused.items() if host in self.requested_hosts
+        )
 
-    async def visit_in_phase(self, playwright, phase):
+    async def visit_in_phase(self, playwright, phase, proxy_port):
         # A fresh profile per consent state. Chromium's default profile (and every incognito
         # context) blocks third-party cookies and storage; many visitors' browsers do not, and
         # the declaration must cover what those store: the profile accepts them.
@@ -179,7 +184,14 @@ class Collector:
                     profile,
                     executable_path=self.plan.chromium,
                     headless=True,
-                    args=["--no-sandbox", "--disable-gpu", *self.plan.extra_args],
+                    args=[
+                        *BROWSER_ARGS,
+                        # Everything through the scan's proxy, loopback included ("<-loopback>"
+                        # removes Chromium's implicit exception for it).
+                        f"--proxy-server=http://127.0.0.1:{proxy_port}",
+                        "--proxy-bypass-list=<-loopback>",
+                        *self.plan.extra_args,
+                    ],
                     accept_downloads=False,
                 )
             except Exception as error:
@@ -244,12 +256,6 @@ class Collector:
 
     def request_started(self, phase, request):
         self.note_host(phase, request.url)
-        if request.redirected_from is not None:
-            # Playwright does not route the hops of a redirect: the browser has already
-            # followed it. Said on the scan, so that nobody mistakes it for a checked request.
-            reason = refusal(request.url, self.plan.allow_private)
-            if reason:
-                self.refused.append(gettext("after a redirect: %(reason)s") % {"reason": reason})
         page = page_of(request)
         if page is not None:
             self.in_flight[page] = self.in_flight.get(page, 0) + 1
@@ -275,11 +281,14 @@ class Collector:
         loaded = loop.time()
         give_up = loaded + self.plan.page_timeout_ms / 1000
         while loop.time() < give_up:
+            wait = POLL_SECONDS  # while requests are running
             if self.in_flight.get(page, 0) == 0:
                 quiet_since = max(loaded, self.last_activity.get(page, loaded))
-                if loop.time() - quiet_since >= delay:
+                wait = quiet_since + delay - loop.time()
+                if wait <= 0:
                     return
-            await asyncio.sleep(POLL_SECONDS)
+            # Looked at again when the delay would be over: a request meanwhile moves it on.
+            await asyncio.sleep(min(wait, give_up - loop.time()))
 
     async def browse(self, context, phase, todo):
         """One tab: takes the next page to visit from `todo` until none is left."""
@@ -334,6 +343,7 @@ class Collector:
 
     def note_host(self, phase, url):
         host = host_of(url)
+        self.requested_hosts.add(host)
         web = urlsplit(url).scheme in ("http", "https")
         if host and web and not is_first_party(host, self.site_host):
             self.note(Observation(phase, "host", host, host, third_party=True))
