@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from compliance.models import (
+    PLACEHOLDER,
     Cookie,
     JobState,
     KnownCookie,
@@ -87,13 +88,40 @@ class Declared:
     pattern: object = None
 
     def matches(self, observation):
-        if self.kind != (
-            "cookie" if observation.kind == "cookie" else STORAGE_KINDS.get(observation.kind)
-        ):
+        if self.kind != register_kind(observation):
             return False
         if self.domain and not domains_overlap(self.domain, observation.domain):
             return False
         return bool(self.pattern.match(observation.name))
+
+
+def register_kind(observation):
+    """The register's kind of what was observed: "cookie" or a storage type."""
+    return "cookie" if observation.kind == "cookie" else STORAGE_KINDS.get(observation.kind)
+
+
+class DeclaredIndex:
+    """The declared items by kind and exact name, those with placeholders apart: an
+    observation is compared with the items of its name and the patterned ones of its kind,
+    not with every row of a register that can hold tens of thousands."""
+
+    def __init__(self, items):
+        self.exact, self.patterned = {}, {}
+        for position, item in enumerate(items):
+            if PLACEHOLDER.search(item.name):
+                self.patterned.setdefault(item.kind, []).append((position, item))
+            else:
+                self.exact.setdefault((item.kind, item.name), []).append((position, item))
+
+    def matching(self, observation):
+        """[(position in the register's order, item)] of every item `observation` is."""
+        kind = register_kind(observation)
+        candidates = self.exact.get((kind, observation.name), []) + self.patterned.get(kind, [])
+        return [(position, item) for position, item in candidates if item.matches(observation)]
+
+    def first(self, observation):
+        found = self.matching(observation)
+        return min(found, key=lambda pair: pair[0])[1] if found else None
 
 
 @dataclass
@@ -207,6 +235,7 @@ def build(scan):
     """The findings of `scan`, most serious first."""
     site_host = host_of(scan.site.base_url)
     items = declared_items()
+    index = DeclaredIndex(items)
     library = known_library()
     observations = list(scan.observations.all())
     findings = []
@@ -214,7 +243,7 @@ def build(scan):
     for observation in observations:
         if observation.kind == ObservationKind.REQUEST_HOST:
             continue
-        matched = next((item for item in items if item.matches(observation)), None)
+        matched = index.first(observation)
         if matched is None:
             key = (observation.kind, observation.name, observation.domain)
             finding = undeclared.get(key)
@@ -257,7 +286,7 @@ def build(scan):
             Finding(FindingKind.UNKNOWN_HOST, observation.name, observation.name, "host"),
         ).phases.append(observation.phase)
     findings.extend(hosts.values())
-    findings.extend(_not_seen(scan, items))
+    findings.extend(_not_seen(scan, items, index))
     order = {kind: position for position, kind in enumerate(FindingKind.ORDER)}
     return sorted(findings, key=lambda f: (order[f.kind], f.name.lower(), f.domain))
 
@@ -281,7 +310,7 @@ def _lifetime_detail(seconds, declared_seconds):
     }
 
 
-def _not_seen(scan, items):
+def _not_seen(scan, items, index):
     """Declared items that none of the site's latest finished scans (this one included) saw."""
     recent = list(
         Scan.objects.filter(site=scan.site)
@@ -295,11 +324,14 @@ def _not_seen(scan, items):
         .values_list("kind", "name", "domain")
         .distinct()
     )
-    probes = [ScanObservation(kind=kind, name=name, domain=domain) for kind, name, domain in seen]
+    matched = set()
+    for kind, name, domain in seen:
+        probe = ScanObservation(kind=kind, name=name, domain=domain)
+        matched.update(position for position, _item in index.matching(probe))
     return [
         Finding(FindingKind.NOT_SEEN, item.name, item.domain, item.kind, declared=item)
-        for item in items
-        if not any(item.matches(probe) for probe in probes)
+        for position, item in enumerate(items)
+        if position not in matched
     ]
 
 
