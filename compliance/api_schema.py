@@ -13,7 +13,8 @@ from django.conf import settings
 from django.utils import translation
 
 from compliance.localize import public_schema
-from compliance.models import ChangeKind, TrackingCategory
+from compliance.models import ChangeKind, StorageType, TrackingCategory
+from compliance.retention import RetentionKind, RetentionUnit
 from compliance.snapshot import snapshot_schema
 
 RELEASE_SCHEMA_PATH = "/api/v1/schema.json"
@@ -133,6 +134,31 @@ def cookies_schema(base):
             "retention": {**text, "description": "how long it is kept, in words"},
             "third_party_access": {"type": "boolean"},
             "consent_required": {"type": "boolean"},
+            "type_code": {
+                "enum": ["cookie", *StorageType.values],
+                "description": "the type as a code that does not change with the language",
+            },
+            "category": {"enum": list(TrackingCategory.values)},
+            "category_label": {**text, "minLength": 1},
+            "pattern": {
+                "oneOf": [{"type": "string", "format": "regex"}, {"type": "null"}],
+                "description": (
+                    "the names the item stands for as a regular expression (ECMAScript and "
+                    "Python alike), when its name has a <ID> placeholder"
+                ),
+            },
+            "retention_period": _object(
+                {
+                    "kind": {"enum": [*RetentionKind.values, None]},
+                    "value": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+                    "unit": {"enum": [*RetentionUnit.values, None]},
+                    "seconds": {
+                        "oneOf": [{"type": "integer", "minimum": 0}, {"type": "null"}],
+                        "description": "0 for the session; null when it has no end",
+                    },
+                },
+                "the retention as a structure (months and years as their average length)",
+            ),
         }
     )
     return {

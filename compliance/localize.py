@@ -430,6 +430,9 @@ def _tracking_groups(snapshot, t, language):
                         t(item["retention_note"]),
                         language=language,
                     ),
+                    "retention_kind": item["retention_kind"],
+                    "retention_value": item["retention_value"],
+                    "retention_unit": item["retention_unit"],
                     "third_party_access": item["third_party_access"],
                     "consent_required": item["consent_required"],
                 }

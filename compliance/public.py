@@ -27,10 +27,11 @@ from django.utils import timezone, translation
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext
 
-from compliance import api_schema, subprocessors
+from compliance import api_schema, consent, subprocessors
 from compliance.localize import localize, public_view
 from compliance.models import ChangeNotice, JobState, Redaction, Release, Scan
 from compliance.releases import verified_snapshot
+from compliance.retention import retention_days
 from compliance.sanitize import remove_controls
 
 PAGES = ("cookies", "subprocessors", "privacy")
@@ -122,6 +123,7 @@ def forget():
         headers,
         compressed,
         api_schema.schema_bytes,
+        consent.published_config,
     ):
         cached.cache_clear()
 
@@ -244,8 +246,22 @@ def compressed(body):
     return gzip.compress(body, compresslevel=9, mtime=0)
 
 
+def retention_seconds(item):
+    """An item's retention in seconds (0 for the session), None when it has no end."""
+    days = retention_days(item["retention_kind"], item["retention_value"], item["retention_unit"])
+    return None if days is None else round(days * 86400)
+
+
+COOKIE_LIST_FIELDS = (
+    "name", "type", "type_code", "provider", "third_party", "domain", "purpose", "description",
+    "retention", "third_party_access", "consent_required", "category",
+)  # fmt: skip
+
+
 def cookie_list(snapshot, language):
-    """The per-language cookie list for consent tools and the embeddable widget."""
+    """The per-language cookie list for consent tools and the embeddable widget: translated
+    labels next to stable codes (type, category), a name's pattern as a regular expression,
+    and the retention in words and as a structure."""
     register = localize(snapshot, language)
     return {
         "language": language,
@@ -255,19 +271,15 @@ def cookie_list(snapshot, language):
                 "label": label,
                 "items": [
                     {
-                        key: item[key]
-                        for key in (
-                            "name",
-                            "type",
-                            "provider",
-                            "third_party",
-                            "domain",
-                            "purpose",
-                            "description",
-                            "retention",
-                            "third_party_access",
-                            "consent_required",
-                        )
+                        **{key: item[key] for key in COOKIE_LIST_FIELDS},
+                        "category_label": label,
+                        "pattern": consent.name_regex(item["name"]),
+                        "retention_period": {
+                            "kind": item["retention_kind"] or None,
+                            "value": item["retention_value"],
+                            "unit": item["retention_unit"] or None,
+                            "seconds": retention_seconds(item),
+                        },
                     }
                     for item in items
                 ],

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from compliance import api_schema, public
+from compliance import api_schema, consent, public
 from compliance import feed as atom_feed
 from compliance.localize import public_view
 from compliance.models import Organisation
@@ -140,6 +140,24 @@ def cookie_list(request, language):
         release,
         f"cookies.json:{language}",
         lambda: public.published_cookie_list(release, language, _base(request)),
+        "application/json",
+    )
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_safe
+def banner_config(request, library):
+    """A consent banner's configuration (vanilla-cookieconsent or Klaro) from the latest
+    release, for every language (compliance/consent.py)."""
+    if library not in consent.LIBRARIES:
+        raise Http404
+    release = public.latest()
+    response = _published(
+        request,
+        release,
+        f"consent:{library}",
+        lambda: consent.published_config(release, library, _base(request)),
         "application/json",
     )
     response["Access-Control-Allow-Origin"] = "*"

@@ -6,7 +6,7 @@ from django.contrib.staticfiles import finders
 from django.core.management.base import BaseCommand, CommandError
 from django.test import RequestFactory
 
-from compliance import api_schema, public, views
+from compliance import api_schema, consent, public, views
 from compliance.models import Release
 
 
@@ -70,6 +70,9 @@ class Command(BaseCommand):
             ("cookies", api_schema.COOKIES_SCHEMA_PATH),
         ):
             files[schema_path.lstrip("/")] = (views.json_schema, {"which": which}, schema_path)
+        for library in consent.LIBRARIES:
+            path = f"/api/v1/consent/{library}.json"
+            files[path.lstrip("/")] = (views.banner_config, {"library": library}, path)
         files["embed/cookies.js"] = (views.embed_script, {}, "/embed/cookies.js")
         for relative, (view, kwargs, path) in files.items():
             request = factory.get(path)
