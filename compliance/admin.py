@@ -30,6 +30,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from compliance import (
+    consent_admin,  # noqa: F401 (registers the consent records' admin)
     documents,
     health,
     history,

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision, Version
 
+from compliance import consent_log
 from compliance.health import BLOCKING, ERROR, WARNING, build_report, register_models
 from compliance.models import Release
 
@@ -36,6 +37,8 @@ SEVERITIES = [
     (WARNING, _("Warnings")),
 ]
 RECENT = 8
+# Days of consent answers the dashboard charts.
+CONSENT_DAYS = 14
 
 
 def is_review(check):
@@ -52,6 +55,7 @@ class Dashboard:
     groups: list = field(default_factory=list)  # [(label, [checks])], problems only
     review: list = field(default_factory=list)  # checks with something to review
     activity: list = field(default_factory=list)  # recent revisions
+    consent: dict | None = None  # consent_log.chart(), for those who may read the records
 
     @property
     def changes_since(self):
@@ -92,6 +96,8 @@ def build(request):
         if (checks := [check for check in problems if check.severity == severity])
     ]
     board.review = [check for check in report.problems if is_review(check)]
+    if request.user.has_perm("compliance.view_consentrecord"):
+        board.consent = consent_log.chart(CONSENT_DAYS)
     board.activity = list(
         Revision.objects.select_related("user")
         .prefetch_related(Prefetch("version_set", queryset=Version.objects.order_by("pk")))

@@ -1486,3 +1486,59 @@ class ScanObservation(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.domain})"
+
+
+class ConsentRecord(models.Model):
+    """One visitor's choice on a consent banner, as the banner reported it: the proof of consent
+    Art. 7(1) GDPR asks the controller to be able to give. Written only by the public endpoint
+    (compliance/consent_log.py), never changed; records past the retention period are deleted
+    in batches by a background task, never one by one."""
+
+    CHANGE_REFUSED = _("Consent records cannot be changed.")
+    DELETE_REFUSED = _("Consent records are deleted only when their retention period ends.")
+
+    consent_id = models.UUIDField(
+        _("consent id"), db_index=True, help_text=_("Chosen at random by the visitor's browser.")
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
+    site = models.ForeignKey(
+        ScanSite,
+        verbose_name=_("site"),
+        related_name="consent_records",
+        null=True,
+        on_delete=models.SET_NULL,
+    )
+    origin = models.CharField(_("origin"), max_length=200)
+    accepted = models.JSONField(_("categories accepted"), default=list)
+    rejected = models.JSONField(_("categories refused"), default=list)
+    # The answer per optional category (None: not asked): rates are counted in any database.
+    preferences = models.BooleanField(_("preferences"), null=True)
+    statistics = models.BooleanField(_("statistics"), null=True)
+    marketing = models.BooleanField(_("marketing"), null=True)
+    services_accepted = models.JSONField(_("services accepted"), default=list, blank=True)
+    services_rejected = models.JSONField(_("services refused"), default=list, blank=True)
+    release_number = models.PositiveIntegerField(_("release shown"))
+    content_hash = models.CharField(_("content hash of the declaration shown"), max_length=64)
+    language = models.CharField(_("language"), max_length=8)
+    ip_prefix = models.CharField(
+        _("network"), max_length=50, help_text=_("The address with its last part removed.")
+    )
+    user_agent_hash = models.CharField(_("browser (hash)"), max_length=64)
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-recorded_at"]
+        # The application adds and reads; the admin offers nothing else.
+        default_permissions = ("view",)
+
+    def __str__(self):
+        return f"{self.consent_id} ({self.recorded_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ImmutableError(self.CHANGE_REFUSED)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableError(self.DELETE_REFUSED)

@@ -27,7 +27,7 @@ from django.utils import timezone, translation
 from django.utils.http import http_date, parse_http_date_safe
 from django.utils.translation import gettext
 
-from compliance import api_schema, consent, subprocessors
+from compliance import api_schema, consent, consent_log, subprocessors
 from compliance.localize import localize, public_view
 from compliance.models import ChangeNotice, JobState, Redaction, Release, Scan
 from compliance.releases import verified_snapshot
@@ -114,6 +114,7 @@ def forget():
     """Drop everything this process remembers (tests; a restored database)."""
     with _lock:
         _latest.update(release=None, checked=0.0)
+    consent_log.forget()
     for cached in (
         snapshot_of,
         _published_page,

@@ -197,6 +197,8 @@ STORAGES = {
 
 # HTTPS and cookie hardening; each can be relaxed through the environment, e.g. behind a proxy
 # that already redirects.
+# Behind a reverse proxy: the scheme and the client's address come from its X-Forwarded-*.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_SECURE_HSTS_SECONDS", "31536000"))
@@ -206,7 +208,7 @@ if PRODUCTION:
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    if env_bool("DJANGO_BEHIND_PROXY", False):
+    if BEHIND_PROXY:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
@@ -263,6 +265,13 @@ SCANNER_MAX_SECONDS = int(os.environ.get("SCANNER_MAX_SECONDS", "900"))
 SCANNER_MAX_MEGABYTES = int(os.environ.get("SCANNER_MAX_MEGABYTES", "200"))
 # Private, loopback and link-local addresses are refused unless this is on (tests, intranets).
 SCANNER_ALLOW_PRIVATE_ADDRESSES = env_bool("SCANNER_ALLOW_PRIVATE_ADDRESSES", False)
+
+# Proof of consent (compliance/consent_log.py): how long records are kept (consent is asked
+# again within six months; the proof is kept for the time a claim about it can be made), the
+# largest record accepted, and records per address and minute in each process.
+CONSENT_RETENTION_DAYS = int(os.environ.get("CONSENT_RETENTION_DAYS", "1095"))
+CONSENT_MAX_BODY_BYTES = int(os.environ.get("CONSENT_MAX_BODY_BYTES", "4096"))
+CONSENT_RATE_PER_MINUTE = int(os.environ.get("CONSENT_RATE_PER_MINUTE", "60"))
 
 # Translations whose English text changed since they were written: a warning when publishing,
 # or (on) a reason publishing is refused.

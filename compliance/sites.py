@@ -20,7 +20,10 @@ NAVIGATION = [
     (_("Sub-processors"), ["processor", "changenotice"]),
     (_("Cookies and storage"), ["cookie", "storageitem", "knowncookie", "scansite", "scan"]),
     (_("Releases and documents"), ["release", "redaction"]),
+    (_("Consent"), ["consentrecord"]),
 ]
+# Tables too large to count on every page (a busy site records consent many times a second).
+UNCOUNTED = {"consentrecord"}
 
 # The sidebar's icon for each model (names of the Material Symbols font that unfold ships).
 ICONS = {
@@ -41,6 +44,7 @@ ICONS = {
     "scan": "radar",
     "release": "new_releases",
     "redaction": "visibility_off",
+    "consentrecord": "how_to_reg",
     "user": "person",
     "group": "badge",
 }
@@ -84,9 +88,12 @@ class ComplianceAdminSite(UnfoldAdminSite):
         entries = {entry["object_name"].lower(): entry for entry in ours["models"]}
         # The admin asks for its app list more than once per page: count once per request.
         if not hasattr(request, "register_row_counts"):
-            request.register_row_counts = row_counts([entry["model"] for entry in ours["models"]])
+            request.register_row_counts = row_counts(
+                [e["model"] for e in ours["models"] if e["model"]._meta.model_name not in UNCOUNTED]
+            )
         for entry in ours["models"]:
-            entry["count"] = request.register_row_counts[entry["model"]]
+            if entry["model"] in request.register_row_counts:
+                entry["count"] = request.register_row_counts[entry["model"]]
         groups = []
         for title, names in NAVIGATION:
             members = [entries.pop(name) for name in names if name in entries]

@@ -267,3 +267,15 @@ def _scan(job):
         # A page that is not the site's, a private address, a missing browser or a consent
         # button that is not there: trying again cannot help.
         raise PermanentFailure(str(refusal)) from None
+
+
+@task()
+def delete_expired_consent_records():
+    """Delete the consent records past CONSENT_RETENTION_DAYS, in batches (queued daily by each
+    worker's heartbeat; running it twice deletes nothing twice)."""
+    from compliance import consent_log
+
+    deleted = consent_log.delete_expired()
+    if deleted:
+        logger.info("Deleted %d consent records past their retention period.", deleted)
+    return deleted

@@ -18,6 +18,7 @@ urlpatterns = [
     ),
     path("api/v1/releases/latest.json", views.release_json, name="release-latest-json"),
     path("api/v1/releases/<int:number>.json", views.release_json, name="release-json"),
+    path("api/v1/consent", views.consent_record, name="consent-record"),
     path("api/v1/consent/<str:library>.json", views.banner_config, name="consent-banner-config"),
     path("api/v1/<str:language>/cookies.json", views.cookie_list, name="cookie-list-json"),
     path("embed/cookies.js", views.embed_script, name="embed-cookies"),

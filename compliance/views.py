@@ -10,13 +10,20 @@ import hashlib
 from django.conf import settings
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseNotModified,
+    JsonResponse,
+)
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from compliance import api_schema, consent, public
+from compliance import api_schema, consent, consent_log, public
 from compliance import feed as atom_feed
 from compliance.localize import public_view
 from compliance.models import Organisation
@@ -161,6 +168,33 @@ def banner_config(request, library):
         "application/json",
     )
     response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@csrf_exempt  # no cookie, no session: nothing a forged request could ride on
+def consent_record(request):
+    """POST /api/v1/consent: a banner's record of a visitor's choice (compliance/consent_log.py),
+    answered 204; OPTIONS answers a browser's CORS preflight. Only registered sites' origins
+    are answered with CORS headers."""
+    origin = consent_log.allowed_origin(request)
+    if request.method == "OPTIONS":
+        response = HttpResponse(status=204)
+        if origin:
+            response["Access-Control-Allow-Methods"] = "POST"
+            response["Access-Control-Allow-Headers"] = "Content-Type"
+            response["Access-Control-Max-Age"] = "86400"
+    elif request.method != "POST":
+        response = HttpResponseNotAllowed(["POST", "OPTIONS"])
+    else:
+        try:
+            consent_log.record(request)
+            response = HttpResponse(status=204)
+        except consent_log.Refused as refused:
+            response = JsonResponse({"error": str(refused)}, status=refused.status)
+    if origin:
+        response["Access-Control-Allow-Origin"] = origin
+    response["Vary"] = "Origin"
+    response["Cache-Control"] = "no-store"
     return response
 
 

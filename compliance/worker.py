@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 # Heartbeats of workers gone for this long are deleted.
 FORGET_AFTER = datetime.timedelta(days=1)
+# How often each worker queues the deletion of expired consent records.
+CLEANUP_EVERY = 24 * 3600
 
 
 def lease():
@@ -100,6 +103,7 @@ class Heartbeat(threading.Thread):
         self.worker_id = worker_id
         self.started_at = timezone.now()
         self.stopping = threading.Event()
+        self.cleanup_queued_at = None  # time.monotonic() of the last consent-records cleanup
 
     def tick(self):
         try:
@@ -109,11 +113,21 @@ class Heartbeat(threading.Thread):
             from compliance.scanner import queue_due_scans
 
             queue_due_scans()
+            self.queue_consent_cleanup()
         except DatabaseError as error:
             # Busy (SQLite's write lock) or briefly unreachable: the next beat will do.
             logger.warning("Worker heartbeat failed: %s", error)
         finally:
             close_old_connections()
+
+    def queue_consent_cleanup(self):
+        """Expired consent records go once a day (and when the worker starts)."""
+        now = time.monotonic()
+        if self.cleanup_queued_at is None or now - self.cleanup_queued_at >= CLEANUP_EVERY:
+            from compliance.tasks import delete_expired_consent_records, enqueue
+
+            enqueue(delete_expired_consent_records)
+            self.cleanup_queued_at = now
 
     def run(self):
         try:
