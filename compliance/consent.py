@@ -272,8 +272,8 @@ def klaro_config(snapshot, release, base):
                 },
                 "consentNotice": {
                     "description": gettext(
-                        "With your consent we would use optional services for {purposes}. You "
-                        "can change or withdraw your consent at any time."
+                        "We use services for {purposes}. Those that are not necessary are used "
+                        "only with your consent, which you can change or withdraw at any time."
                     ),
                 },
                 "ok": gettext("Accept all"),

@@ -12,7 +12,7 @@ from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
@@ -35,7 +35,12 @@ class ExportForm(forms.Form):
                 raise forms.ValidationError(gettext("The period ends before it starts."))
             if (end - start).days >= EXPORT_MAX_DAYS:
                 raise forms.ValidationError(
-                    gettext("Export at most %(days)d days at a time.") % {"days": EXPORT_MAX_DAYS}
+                    ngettext(
+                        "Export at most %(days)d day at a time.",
+                        "Export at most %(days)d days at a time.",
+                        EXPORT_MAX_DAYS,
+                    )
+                    % {"days": EXPORT_MAX_DAYS}
                 )
         return cleaned
 

@@ -24,7 +24,7 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from compliance.models import ConsentRecord, Redaction, Release, ScanSite, TrackingCategory
 
@@ -159,9 +159,14 @@ def network_of(address):
 def _string_list(payload, key, allowed=None, limit=MAX_SERVICES):
     value = payload.get(key, [])
     if not isinstance(value, list) or len(value) > limit:
-        raise Refused(gettext("“%(field)s” must be a list of at most %(limit)d names.") % {
-            "field": key, "limit": limit,
-        })  # fmt: skip
+        raise Refused(
+            ngettext(
+                "“%(field)s” must be a list of at most %(limit)d name.",
+                "“%(field)s” must be a list of at most %(limit)d names.",
+                limit,
+            )
+            % {"field": key, "limit": limit}
+        )
     for entry in value:
         if not isinstance(entry, str) or not entry or len(entry) > MAX_SERVICE_NAME:
             raise Refused(

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/consent/<str:library>.json", views.banner_config, name="consent-banner-config"),
     path("api/v1/<str:language>/cookies.json", views.cookie_list, name="cookie-list-json"),
     path("embed/cookies.js", views.embed_script, name="embed-cookies"),
+    path("embed/consent.js", views.consent_script, name="embed-consent"),
     path("preview/<str:language>/<str:page>/", views.preview, name="public-preview"),
     path("<str:language>/subprocessors/feed.atom", views.feed, name="subprocessor-feed"),
     path("<str:language>/<str:page>/", views.page, name="public-page"),

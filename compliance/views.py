@@ -231,6 +231,16 @@ def json_schema(request, which):
 
 
 @require_safe
+def consent_script(request):
+    """The consent banner loader (templates/compliance/public/consent.js)."""
+    body = render_to_string("compliance/public/consent.js", {}).encode("utf-8")
+    response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = f"public, max-age={settings.PUBLIC_MAX_AGE}"
+    return response
+
+
+@require_safe
 def embed_script(request):
     body = render_to_string("compliance/public/embed.js", {}).encode("utf-8")
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")

@@ -74,6 +74,7 @@ class Command(BaseCommand):
             path = f"/api/v1/consent/{library}.json"
             files[path.lstrip("/")] = (views.banner_config, {"library": library}, path)
         files["embed/cookies.js"] = (views.embed_script, {}, "/embed/cookies.js")
+        files["embed/consent.js"] = (views.consent_script, {}, "/embed/consent.js")
         for relative, (view, kwargs, path) in files.items():
             request = factory.get(path)
             request.site_base = base_url.rstrip("/")
