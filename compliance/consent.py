@@ -131,7 +131,16 @@ def cookieconsent_config(snapshot, release, base):
             "autoDetect": "document",
             "translations": translations,
         },
-        "release": {"number": release.number, "content_hash": release.content_hash},
+        "release": _release_facts(release, base),
+    }
+
+
+def _release_facts(release, base):
+    """What a consent record must name (the declaration shown), and where it is posted."""
+    return {
+        "number": release.number,
+        "content_hash": release.content_hash,
+        "record_url": base + "/api/v1/consent",
     }
 
 
@@ -298,7 +307,7 @@ def klaro_config(snapshot, release, base):
         "hideDeclineAll": False,
         "translations": translations,
         "services": sorted(services.values(), key=lambda s: (not s["required"], s["title"])),
-        "release": {"number": release.number, "content_hash": release.content_hash},
+        "release": _release_facts(release, base),
     }
 
 

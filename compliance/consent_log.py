@@ -184,7 +184,7 @@ def parse(body):
     """The record's fields from a request body, or Refused naming what is wrong."""
     try:
         payload = json.loads(body)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # deep nesting: not a record
         raise Refused(gettext("The body is not JSON.")) from None
     if not isinstance(payload, dict):
         raise Refused(gettext("The body must be a JSON object."))
@@ -232,9 +232,9 @@ def allowed_origin(request):
     return origin if origin and sites.site_id(origin) is not None else None
 
 
-def record(request):
-    """Keep the consent record `request` carries; Refused when it cannot be kept."""
-    origin = allowed_origin(request)
+def record(request, origin):
+    """Keep the consent record `request` carries, sent from `origin` (allowed_origin()'s
+    answer); Refused when it cannot be kept."""
     if origin is None:
         raise Refused(gettext("Only the registered sites may record consent."), status=403)
     address = client_address(request)

@@ -187,7 +187,7 @@ def consent_record(request):
         response = HttpResponseNotAllowed(["POST", "OPTIONS"])
     else:
         try:
-            consent_log.record(request)
+            consent_log.record(request, origin)
             response = HttpResponse(status=204)
         except consent_log.Refused as refused:
             response = JsonResponse({"error": str(refused)}, status=refused.status)

@@ -45,6 +45,7 @@ def test_cookieconsent_configuration(client, released):
     assert config["release"] == {
         "number": released.number,
         "content_hash": released.content_hash,
+        "record_url": "http://testserver/api/v1/consent",
     }
     assert config["cookie"]["expiresAfterDays"] <= 183  # asked again within six months
     categories = config["categories"]

@@ -114,7 +114,9 @@ def test_bad_records_are_refused_saying_what_is_wrong(client, release, change, f
     assert ConsentRecord.objects.count() == 0
 
 
-@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b"\xff\xfe", b""])
+@pytest.mark.parametrize(
+    "body", [b"{not json", b"[1, 2]", b"\xff\xfe", b"", b"[" * 2000 + b"]" * 2000]
+)
 def test_a_body_that_is_not_a_json_object_is_refused(client, release, body):
     response = post(client, body)
     assert response.status_code == 400 and "JSON" in response.json()["error"]

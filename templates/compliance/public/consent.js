@@ -35,9 +35,9 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
-  function post(record) {
+  function post(url, record) {
     // text/plain: a "simple" request, no preflight; no credentials: nothing of ours is sent.
-    return fetch(origin + "/api/v1/consent", {
+    return fetch(url, {
       method: "POST",
       body: JSON.stringify(record),
       headers: {"Content-Type": "text/plain"},
@@ -47,7 +47,7 @@
   }
 
   function record(config, language, consentId, answers) {
-    return post({
+    return post(config.release.record_url, {
       consent_id: consentId,
       accepted: answers.accepted,
       rejected: answers.rejected,

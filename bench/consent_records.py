@@ -1,0 +1,159 @@
+"""Throughput of POST /api/v1/consent (issue 19's figure) against a trivial view, on gunicorn
+and PostgreSQL.
+
+Publishes the demo release and registers a site (on the PostgreSQL database DATABASE_URL names,
+by default postgres://register:register@127.0.0.1:5432/register_bench, created if missing),
+starts gunicorn with 2 workers on 127.0.0.1 in production settings, and sends the same number of
+requests at 50 connections, with ApacheBench (Debian's apache2-utils), first to /healthz (a view
+answering "ok"), then as consent records from the registered site's origin. Prints requests
+per second of both, their ratio, the 99th-percentile latency, the errors, and the rows written
+beside the requests answered 204. The rate limit per address is lifted for the run (every
+request comes from 127.0.0.1); it is still checked on each. Run from the project root:
+
+    .venv/bin/python bench/consent_records.py [--requests 20000]
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_DATABASE = "postgres://register:register@127.0.0.1:5432/register_bench"
+os.environ.setdefault("DATABASE_URL", DEFAULT_DATABASE)
+if not os.environ["DATABASE_URL"].startswith("postgres"):
+    raise SystemExit("This benchmark measures PostgreSQL: set DATABASE_URL to a postgres:// one.")
+
+
+def create_database_if_missing(url):
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin_url = parts._replace(path="/postgres").geturl()
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+create_database_if_missing(os.environ["DATABASE_URL"])
+
+from bench import environment  # noqa: E402
+from bench.public_pages import free_port, wait_for  # noqa: E402
+
+environment.setup("consent")
+
+from django.core.management import call_command  # noqa: E402
+
+from compliance.demo import load_demo  # noqa: E402
+from compliance.models import ConsentRecord, Release, ScanSite  # noqa: E402
+from compliance.releases import publish  # noqa: E402
+
+SITE = "https://shop.example.com"
+
+
+def ab(url, requests, *, body=None):
+    """ApacheBench at 50 connections with keep-alive: (requests/s, p99 ms, errors, 204s)."""
+    command = ["ab", "-q", "-n", str(requests), "-c", "50", "-k"]
+    if body is not None:
+        command += ["-p", body, "-T", "text/plain;charset=UTF-8", "-H", f"Origin: {SITE}"]
+    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
+    rate = float(re.search(r"Requests per second:\s+([\d.]+)", output).group(1))
+    failed = int(re.search(r"Failed requests:\s+(\d+)", output).group(1))
+    non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", output)
+    errors = failed + (int(non_2xx.group(1)) if non_2xx else 0)
+    p99 = int(re.search(r"\s99%\s+(\d+)", output).group(1))
+    complete = int(re.search(r"Complete requests:\s+(\d+)", output).group(1))
+    return rate, p99, errors, complete - errors
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=20000)
+    args = parser.parse_args()
+    if not shutil.which("ab"):
+        raise SystemExit("ApacheBench is needed: apt-get install apache2-utils")
+    call_command("migrate", verbosity=0)
+    load_demo()
+    release = Release.objects.order_by("-number").first() or publish(note="Benchmark")
+    ScanSite.objects.get_or_create(name="Bench shop", defaults={"base_url": SITE + "/"})
+    ConsentRecord.objects.all().delete()
+    record = {
+        "consent_id": str(uuid.uuid4()),
+        "accepted": ["necessary", "statistics"],
+        "rejected": ["preferences", "marketing"],
+        "services_accepted": ["smartlook-com-s-r-o"],
+        "services_rejected": ["smartsupp-com-s-r-o"],
+        "release": release.number,
+        "content_hash": release.content_hash,
+        "language": "pl",
+    }
+    body = Path(tempfile.mkdtemp()) / "record.json"
+    body.write_text(json.dumps(record))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_STATIC_ROOT": str(ROOT / "bench" / "staticfiles"),
+        "CONSENT_RATE_PER_MINUTE": str(10**9),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "compliance.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/healthz")
+        ab(f"{base}/api/v1/consent", 200, body=str(body))  # warm: connections, caches
+        ConsentRecord.objects.all().delete()
+        trivial = ab(f"{base}/healthz", args.requests)
+        consent = ab(f"{base}/api/v1/consent", args.requests, body=str(body))
+        written = ConsentRecord.objects.count()
+        print(f"/healthz: {trivial[0]:.0f} requests/s, p99 {trivial[1]} ms, {trivial[2]} errors")
+        print(
+            f"POST /api/v1/consent: {consent[0]:.0f} records/s, p99 {consent[1]} ms, "
+            f"{consent[2]} errors, {consent[3]} answered 204, {written} rows written"
+        )
+        print(f"ratio consent records / trivial view: {consent[0] / trivial[0]:.2f}")
+    finally:
+        server.terminate()
+        server.wait(10)
+        ConsentRecord.objects.all().delete()
+
+
+if __name__ == "__main__":
+    main()
