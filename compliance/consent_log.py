@@ -318,17 +318,18 @@ def daily_rates(days=30, today=None):
     ]
 
 
+def expired():
+    """The records older than CONSENT_RETENTION_DAYS."""
+    cutoff = timezone.now() - datetime.timedelta(days=settings.CONSENT_RETENTION_DAYS)
+    return ConsentRecord.objects.filter(recorded_at__lt=cutoff)
+
+
 def delete_expired(batch_size=5000):
     """Delete the records older than CONSENT_RETENTION_DAYS, a batch at a time (short
     transactions, no long lock); returns how many went."""
-    cutoff = timezone.now() - datetime.timedelta(days=settings.CONSENT_RETENTION_DAYS)
     deleted = 0
     while True:
-        batch = list(
-            ConsentRecord.objects.filter(recorded_at__lt=cutoff).values_list("pk", flat=True)[
-                :batch_size
-            ]
-        )
+        batch = list(expired().values_list("pk", flat=True)[:batch_size])
         if not batch:
             return deleted
         ConsentRecord.objects.filter(pk__in=batch).delete()  # a query, not Model.delete()

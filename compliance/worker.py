@@ -121,12 +121,15 @@ class Heartbeat(threading.Thread):
             close_old_connections()
 
     def queue_consent_cleanup(self):
-        """Expired consent records go once a day (and when the worker starts)."""
+        """Expired consent records go once a day (looked at when the worker starts too); a
+        task is queued only when there is something to delete."""
         now = time.monotonic()
         if self.cleanup_queued_at is None or now - self.cleanup_queued_at >= CLEANUP_EVERY:
+            from compliance import consent_log
             from compliance.tasks import delete_expired_consent_records, enqueue
 
-            enqueue(delete_expired_consent_records)
+            if consent_log.expired().exists():
+                enqueue(delete_expired_consent_records)
             self.cleanup_queued_at = now
 
     def run(self):

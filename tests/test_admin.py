@@ -41,6 +41,7 @@ NOT_ADDABLE = {
     models.Redaction,
     models.KnownCookie,
     models.Scan,  # made by the scanner only
+    models.ConsentRecord,  # posted by banners only
     DBTaskResult,  # the queue's own record of tasks (django-tasks-db's admin)
 }
 

@@ -229,3 +229,23 @@ def test_the_dashboard_charts_the_answers_per_category_and_day(client, release, 
     assert 'id="consent-chart"' in page
     assert "50 % (1 of 2)" in page  # statistics: one yes, one no
     assert "0 % (0 of 1)" in page  # preferences, marketing: refused once, not asked once
+
+
+def test_workers_queue_the_cleanup_daily_and_only_when_something_expired(
+    client, release, settings, monkeypatch
+):
+    from compliance import tasks, worker
+
+    queued = []
+    monkeypatch.setattr(tasks, "enqueue", lambda work, *args, **kw: queued.append(work))
+    heartbeat = worker.Heartbeat("test-worker")
+    heartbeat.queue_consent_cleanup()
+    assert queued == []  # nothing expired: no task
+    settings.CONSENT_RETENTION_DAYS = 30
+    post(client, payload(release))
+    ConsentRecord.objects.update(recorded_at=timezone.now() - datetime.timedelta(days=40))
+    heartbeat.queue_consent_cleanup()
+    assert queued == []  # looked at already today
+    heartbeat.cleanup_queued_at -= worker.CLEANUP_EVERY
+    heartbeat.queue_consent_cleanup()
+    assert queued == [tasks.delete_expired_consent_records]
