@@ -18,9 +18,12 @@ import json
 import threading
 import time
 import uuid
+from functools import lru_cache
 from urllib.parse import urlsplit
 
+import psycopg
 from django.conf import settings
+from django.db import connections, router
 from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -148,6 +151,9 @@ def client_address(request):
 
 def network_of(address):
     """The address with its last part removed: an IPv4 /24 or an IPv6 /48 network."""
+    parts = address.split(".")
+    if len(parts) == 4 and all(part.isdigit() and int(part) < 256 for part in parts):
+        return f"{int(parts[0])}.{int(parts[1])}.{int(parts[2])}.0/24"  # the common case, fast
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
@@ -250,13 +256,50 @@ def record(request, origin):
     if not releases.published(fields["release_number"], fields["content_hash"]):
         raise Refused(gettext("The release and content hash name no published declaration."))
     user_agent = request.headers.get("User-Agent", "")[:1000]
-    return ConsentRecord.objects.create(
-        **fields,
-        site_id=sites.site_id(origin),
-        origin=origin,
-        ip_prefix=network_of(address),
-        user_agent_hash=hashlib.sha256(user_agent.encode()).hexdigest(),
+    insert(
+        {
+            **fields,
+            "recorded_at": timezone.now(),
+            "site_id": sites.site_id(origin),
+            "origin": origin,
+            "ip_prefix": network_of(address),
+            "user_agent_hash": hashlib.sha256(user_agent.encode()).hexdigest(),
+        }
     )
+
+
+def insert(values):
+    """One INSERT of a record's columns. Every consent a site collects passes here, so it skips
+    what Model.save() adds for an append-only row (instance set-up, signals, the save logic):
+    that was half the endpoint's time. Each value is still prepared by its field, so UUIDs
+    and JSON are stored exactly as the ORM would store them."""
+    database = connections[router.db_for_write(ConsentRecord)]  # not the per-access proxy
+    fields, sql = _insert_statement(tuple(values), database.alias)
+    params = [
+        field.get_db_prep_save(value, database)
+        for field, value in zip(fields, values.values(), strict=True)
+    ]
+    if database.vendor == "postgresql":
+        # A server-side prepared statement: PostgreSQL plans it once per connection, and the
+        # values travel apart from the SQL instead of being quoted into it.
+        database.ensure_connection()
+        with psycopg.Cursor(database.connection) as cursor:
+            cursor.execute(sql, params, prepare=True)
+    else:
+        with database.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+@lru_cache(maxsize=8)
+def _insert_statement(names, alias):
+    """The fields and the INSERT statement for these column names (made once)."""
+    database = connections[alias]
+    meta = ConsentRecord._meta
+    fields = [meta.get_field(name) for name in names]
+    quote = database.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    placeholders = ", ".join(["%s"] * len(fields))
+    return fields, f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({placeholders})"
 
 
 # The CSV export's columns: the record's fields, in this order.
