@@ -5,6 +5,7 @@ registered site's page served from another origin."""
 import shutil
 import tempfile
 import threading
+import time
 from functools import partial
 from http.server import HTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
@@ -83,21 +84,14 @@ def cookie_names(context):
     return {cookie["name"] for cookie in context.cookies()}
 
 
-def wait_for_records(count):
-    expect_count = count
-
-    def check():
-        assert ConsentRecord.objects.count() == expect_count
-
-    for _attempt in range(50):
-        try:
-            check()
-            return list(ConsentRecord.objects.order_by("pk"))
-        except AssertionError:
-            import time
-
-            time.sleep(0.1)
-    check()
+def wait_for_records(count, seconds=5):
+    """The consent records once there are `count` (the banner posts after the click)."""
+    deadline = time.monotonic() + seconds
+    while ConsentRecord.objects.count() < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+    records = list(ConsentRecord.objects.order_by("pk"))
+    assert len(records) == count
+    return records
 
 
 def test_cookieconsent_shows_the_polish_table_and_rejecting_clears_cookies(context, shop):
@@ -165,10 +159,23 @@ def test_klaro_shows_the_services_and_declining_clears_cookies(context, shop):
     assert record.release_number == 1
 
 
-def test_klaro_accepting_is_recorded(context, shop):
+def test_klaro_accepting_is_recorded_and_a_new_release_asks_again(context, shop):
     page = context.new_page()
     page.goto(f"{shop}/klaro.html")
-    page.locator(".klaro .cookie-notice").get_by_role("button", name="Zaakceptuj wszystkie").click()
+    notice = page.locator(".klaro .cookie-notice")
+    notice.get_by_role("button", name="Zaakceptuj wszystkie").click()
     (record,) = wait_for_records(1)
     assert {"statistics", "marketing"} <= set(record.accepted)
     assert record.rejected == [] and "smartlook-com-s-r-o" in record.services_accepted
+    assert "klaro-release-1" in cookie_names(context)  # Klaro keeps the choice per release
+    page.reload()
+    page.evaluate("() => window.gdprConsent.ready")
+    expect(notice).to_have_count(0)  # answered: not asked again
+    factories.CookieFactory(
+        name="_new_tracker", category=TrackingCategory.MARKETING, consent_required=True
+    )
+    publish(note="Second")
+    page.reload()
+    expect(page.locator(".klaro .cookie-notice")).to_be_visible()  # a new declaration
+    page.locator(".klaro .cookie-notice").get_by_role("button", name="Zaakceptuj wszystkie").click()
+    assert wait_for_records(2)[1].release_number == 2
