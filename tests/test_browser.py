@@ -401,9 +401,13 @@ def audited_admin(browser, live_server, django_user_model):
 
 @pytest.mark.parametrize("language", ["en", "pl", "cs", "de"])
 def test_admin_pages_pass_axe_in_every_language(audited_admin, live_server, language):
-    """The dashboard, a changelist, a change form with language tabs, the publish page, a
-    scanned site and a scan's report: no serious or critical axe-core violation, in each
-    language."""
+    """The dashboard (with its consent chart), a changelist, a change form with language tabs,
+    the publish page, a scanned site, a scan's report, the consent records and their export:
+    no serious or critical axe-core violation, in each language."""
+    import uuid
+
+    from compliance.models import ConsentRecord
+    from compliance.releases import publish
     from compliance.scanner import report
     from tests.test_scanner import finished_scan
 
@@ -414,6 +418,18 @@ def test_admin_pages_pass_axe_in_every_language(audited_admin, live_server, lang
     scan = finished_scan()
     scan.findings = report.summary(report.build(scan))
     scan.save()
+    release = publish(note="First")
+    for accepted, rejected, answers in (
+        (["necessary", "statistics"], ["preferences", "marketing"], (False, True, False)),
+        (["necessary"], ["statistics"], (None, False, None)),
+    ):
+        ConsentRecord.objects.create(
+            consent_id=uuid.uuid4(), origin=scan.site.base_url.rstrip("/"), accepted=accepted,
+            rejected=rejected, preferences=answers[0], statistics=answers[1],
+            marketing=answers[2], release_number=release.number,
+            content_hash=release.content_hash, language="pl", ip_prefix="192.0.2.0/24",
+            user_agent_hash="0" * 64,
+        )  # fmt: skip
     found = {}
     for path in (
         "/admin/",
@@ -422,6 +438,8 @@ def test_admin_pages_pass_axe_in_every_language(audited_admin, live_server, lang
         "/admin/compliance/release/publish/",
         f"/admin/compliance/scansite/{scan.site.pk}/change/",
         f"/admin/compliance/scan/{scan.pk}/change/",
+        "/admin/compliance/consentrecord/",
+        "/admin/compliance/consentrecord/export/",
     ):
         page.goto(f"{live_server.url}{path}")
         expect(page.locator("html")).to_have_attribute("lang", language)
