@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import re
-import secrets
 import shutil
 import subprocess
 import sys
@@ -53,7 +52,6 @@ def create_database_if_missing(url):
 create_database_if_missing(os.environ["DATABASE_URL"])
 
 from bench import environment  # noqa: E402
-from bench.public_pages import free_port, wait_for  # noqa: E402
 
 environment.setup("consent")
 
@@ -104,44 +102,12 @@ def main():
     }
     body = Path(tempfile.mkdtemp()) / "record.json"
     body.write_text(json.dumps(record))
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_ENV": "production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DJANGO_STATIC_ROOT": str(ROOT / "bench" / "staticfiles"),
-        "CONSENT_RATE_PER_MINUTE": str(10**9),
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "compliance.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
     try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/healthz")
-        ab(f"{base}/api/v1/consent", 200, body=str(body))  # warm: connections, caches
-        ConsentRecord.objects.all().delete()
-        trivial = ab(f"{base}/healthz", args.requests)
-        consent = ab(f"{base}/api/v1/consent", args.requests, body=str(body))
+        with environment.gunicorn(CONSENT_RATE_PER_MINUTE=str(10**9)) as base:
+            ab(f"{base}/api/v1/consent", 200, body=str(body))  # warm: connections, caches
+            ConsentRecord.objects.all().delete()
+            trivial = ab(f"{base}/healthz", args.requests)
+            consent = ab(f"{base}/api/v1/consent", args.requests, body=str(body))
         written = ConsentRecord.objects.count()
         print(f"/healthz: {trivial[0]:.0f} requests/s, p99 {trivial[1]} ms, {trivial[2]} errors")
         print(
@@ -150,8 +116,6 @@ def main():
         )
         print(f"ratio consent records / trivial view: {consent[0] / trivial[0]:.2f}")
     finally:
-        server.terminate()
-        server.wait(10)
         ConsentRecord.objects.all().delete()
 
 

@@ -1,6 +1,7 @@
 """Set up Django for a benchmark script, on its own database."""
 
 import argparse
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -52,3 +53,64 @@ def machine_reference_seconds():
 
 def print_machine_speed():
     print(f"machine speed: the reference loop took {machine_reference_seconds():.2f} s")
+
+
+def free_port():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(url, seconds=20):
+    import urllib.request
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                return response.status
+        except OSError:
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer {url}")
+
+
+@contextlib.contextmanager
+def gunicorn(workers=2, **environment):
+    """gunicorn with `workers` workers in production settings (static files collected, as a
+    deployment would) on a free port of 127.0.0.1, the variables `environment` added; yields
+    its base URL once it answers."""
+    import secrets
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_STATIC_ROOT": str(ROOT / "bench" / "staticfiles"),
+        **environment,
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    port = free_port()
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"), "compliance.wsgi",
+        "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, cwd=ROOT, env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(f"{base}/healthz")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(10)

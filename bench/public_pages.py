@@ -10,11 +10,8 @@ their ratio, the 99th-percentile latency and the errors. Run from the project ro
 """
 
 import argparse
-import os
 import re
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -68,23 +65,6 @@ def fill_and_publish():
     return publish(note=f"Benchmark {time.time():.0f}")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=1) as response:
-                return response.status
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit(f"gunicorn did not answer {url}")
-
-
 def ab(url, requests, *headers):
     extra = [arg for header in headers for arg in ("-H", header)]
     output = subprocess.run(
@@ -107,40 +87,7 @@ def main():
     if not shutil.which("ab"):
         raise SystemExit("ApacheBench is needed: apt-get install apache2-utils")
     release = fill_and_publish()
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_ENV": "production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "DJANGO_STATIC_ROOT": str(ROOT / "bench" / "staticfiles"),
-    }
-    # Production serves hashed static files: collect them as a deployment would.
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "compliance.wsgi",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(f"{base}/healthz")
+    with environment.gunicorn() as base:
         for _ in range(20):  # every worker renders and remembers the page once
             urllib.request.urlopen(f"{base}/pl/cookies/").read()
         items = models.Cookie.objects.count() + models.StorageItem.objects.count()
@@ -154,9 +101,6 @@ def main():
             rate, p99, errors = trivial
             print(f"[{label}] /healthz: {rate:.0f} requests/s, p99 {p99} ms, {errors} errors")
             print(f"[{label}] ratio cookie page / trivial view: {page[0] / trivial[0]:.2f}")
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 if __name__ == "__main__":

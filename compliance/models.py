@@ -977,15 +977,11 @@ class ImmutableQuerySet(models.QuerySet):
         raise ImmutableError(self.model.DELETE_REFUSED)
 
 
-class ImmutableModel(models.Model):
-    """Rows written once and never changed or deleted: releases, their change notices and
-    redaction records. Raw saves (loaddata) are refused by refuse_raw_overwrite below, and the
-    database refuses the rest (migration 0007_release_guards)."""
+class WrittenOnceModel(models.Model):
+    """Rows the application adds and never changes or deletes one by one."""
 
     CHANGE_REFUSED = _("Published releases cannot be changed.")
     DELETE_REFUSED = _("Published releases cannot be deleted.")
-
-    objects = ImmutableQuerySet.as_manager()
 
     class Meta:
         abstract = True
@@ -997,6 +993,17 @@ class ImmutableModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError(self.DELETE_REFUSED)
+
+
+class ImmutableModel(WrittenOnceModel):
+    """Rows written once and never changed or deleted, not even in bulk: releases, their change
+    notices and redaction records. Raw saves (loaddata) are refused by refuse_raw_overwrite
+    below, and the database refuses the rest (migration 0007_release_guards)."""
+
+    objects = ImmutableQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
 
 
 class Release(ImmutableModel):
@@ -1488,11 +1495,11 @@ class ScanObservation(models.Model):
         return f"{self.name} ({self.domain})"
 
 
-class ConsentRecord(models.Model):
+class ConsentRecord(WrittenOnceModel):
     """One visitor's choice on a consent banner, as the banner reported it: the proof of consent
     Art. 7(1) GDPR asks the controller to be able to give. Written only by the public endpoint
     (compliance/consent_log.py), never changed; records past the retention period are deleted
-    in batches by a background task, never one by one."""
+    in batches by a background task (a bulk delete), never one by one."""
 
     CHANGE_REFUSED = _("Consent records cannot be changed.")
     DELETE_REFUSED = _("Consent records are deleted only when their retention period ends.")
@@ -1534,11 +1541,3 @@ class ConsentRecord(models.Model):
 
     def __str__(self):
         return f"{self.consent_id} ({self.recorded_at:%Y-%m-%d %H:%M})"
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise ImmutableError(self.CHANGE_REFUSED)
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableError(self.DELETE_REFUSED)
