@@ -16,12 +16,11 @@ request comes from 127.0.0.1); it is still checked on each. Run from the project
 import argparse
 import json
 import os
-import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import uuid
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -64,21 +63,6 @@ from compliance.releases import publish  # noqa: E402
 SITE = "https://shop.example.com"
 
 
-def ab(url, requests, *, body=None):
-    """ApacheBench at 50 connections with keep-alive: (requests/s, p99 ms, errors, 204s)."""
-    command = ["ab", "-q", "-n", str(requests), "-c", "50", "-k"]
-    if body is not None:
-        command += ["-p", body, "-T", "text/plain;charset=UTF-8", "-H", f"Origin: {SITE}"]
-    output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    rate = float(re.search(r"Requests per second:\s+([\d.]+)", output).group(1))
-    failed = int(re.search(r"Failed requests:\s+(\d+)", output).group(1))
-    non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", output)
-    errors = failed + (int(non_2xx.group(1)) if non_2xx else 0)
-    p99 = int(re.search(r"\s99%\s+(\d+)", output).group(1))
-    complete = int(re.search(r"Complete requests:\s+(\d+)", output).group(1))
-    return rate, p99, errors, complete - errors
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20000)
@@ -104,10 +88,17 @@ def main():
     body.write_text(json.dumps(record))
     try:
         with environment.gunicorn(CONSENT_RATE_PER_MINUTE=str(10**9)) as base:
-            ab(f"{base}/api/v1/consent", 200, body=str(body))  # warm: connections, caches
+            post = partial(
+                environment.apache_bench,
+                f"{base}/api/v1/consent",
+                headers=[f"Origin: {SITE}"],
+                body=body,
+                content_type="text/plain;charset=UTF-8",
+            )
+            post(200)  # warm: connections, caches
             ConsentRecord.objects.all().delete()
-            trivial = ab(f"{base}/healthz", args.requests)
-            consent = ab(f"{base}/api/v1/consent", args.requests, body=str(body))
+            trivial = environment.apache_bench(f"{base}/healthz", args.requests)
+            consent = post(args.requests)
         written = ConsentRecord.objects.count()
         print(f"/healthz: {trivial[0]:.0f} requests/s, p99 {trivial[1]} ms, {trivial[2]} errors")
         print(

@@ -10,9 +10,7 @@ their ratio, the 99th-percentile latency and the errors. Run from the project ro
 """
 
 import argparse
-import re
 import shutil
-import subprocess
 import sys
 import time
 import urllib.request
@@ -38,7 +36,7 @@ ITEMS = 500
 def fill_and_publish():
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
-        for table in ("releasedocument", "changenotice", "release"):
+        for table in ("documentrender", "releasedocument", "changenotice", "release"):
             cursor.execute(f"DELETE FROM compliance_{table}")
     models.Cookie.objects.all().delete()
     models.StorageItem.objects.all().delete()
@@ -65,21 +63,6 @@ def fill_and_publish():
     return publish(note=f"Benchmark {time.time():.0f}")
 
 
-def ab(url, requests, *headers):
-    extra = [arg for header in headers for arg in ("-H", header)]
-    output = subprocess.run(
-        ["ab", "-q", "-n", str(requests), "-c", "50", "-k", *extra, url],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rate = float(re.search(r"Requests per second:\s+([\d.]+)", output).group(1))
-    failed = int(re.search(r"Failed requests:\s+(\d+)", output).group(1))
-    non_2xx = re.search(r"Non-2xx responses:\s+(\d+)", output)
-    p99 = int(re.search(r"\s99%\s+(\d+)", output).group(1))
-    return rate, p99, failed + (int(non_2xx.group(1)) if non_2xx else 0)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20000)
@@ -94,11 +77,11 @@ def main():
         print(f"release {release.number}: {items} items")
         # Plain, as ApacheBench asks by default; then as browsers and CDNs ask (gzip).
         for label, headers in (("plain", ()), ("gzip", ("Accept-Encoding: gzip",))):
-            page = ab(f"{base}/pl/cookies/", args.requests, *headers)
-            trivial = ab(f"{base}/healthz", args.requests, *headers)
-            rate, p99, errors = page
+            page = environment.apache_bench(f"{base}/pl/cookies/", args.requests, headers)
+            trivial = environment.apache_bench(f"{base}/healthz", args.requests, headers)
+            rate, p99, errors, _ok = page
             print(f"[{label}] /pl/cookies/: {rate:.0f} requests/s, p99 {p99} ms, {errors} errors")
-            rate, p99, errors = trivial
+            rate, p99, errors, _ok = trivial
             print(f"[{label}] /healthz: {rate:.0f} requests/s, p99 {p99} ms, {errors} errors")
             print(f"[{label}] ratio cookie page / trivial view: {page[0] / trivial[0]:.2f}")
 
