@@ -105,6 +105,7 @@ def gunicorn(workers=2, **environment):
     command = [
         str(Path(sys.executable).parent / "gunicorn"), "compliance.wsgi",
         "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning",
+        *os.environ.get("BENCH_GUNICORN_ARGS", "").split(),
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     try:
