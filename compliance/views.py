@@ -19,7 +19,8 @@ from django.http import (
 )
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -86,7 +87,12 @@ def health(request):
 
 @require_safe
 def home(request):
-    return redirect("public-page", language=settings.LANGUAGE_CODE, page="privacy")
+    """The privacy page in the visitor's language: their browser's Accept-Language (or the
+    language they chose in the admin), English when none of ours fits."""
+    language = translation.get_language_from_request(request)
+    response = redirect("public-page", language=language, page="privacy")
+    patch_vary_headers(response, ["Accept-Language", "Cookie"])
+    return response
 
 
 @require_safe

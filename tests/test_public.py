@@ -256,3 +256,26 @@ def test_control_character_is_refused_in_the_admin(admin_client, demo):
     assert response.status_code == 200
     assert "invisible control character U+000B at position 9" in response.content.decode()
     assert not models.Processor.objects.filter(name__startswith="Vertical").exists()
+
+
+@pytest.mark.parametrize(
+    ("accept_language", "language"),
+    [
+        ("pl-PL,pl;q=0.9,en;q=0.5", "pl"),
+        ("de-AT", "de"),
+        ("fr-FR,cs;q=0.8", "cs"),
+        ("fr-FR", "en"),
+        (None, "en"),
+    ],
+)
+def test_the_home_address_leads_to_the_visitors_language(
+    client, released, accept_language, language
+):
+    """/ answers with the privacy page in the browser's language, and says caches must keep
+    one answer per Accept-Language; it sets no cookie."""
+    headers = {"HTTP_ACCEPT_LANGUAGE": accept_language} if accept_language else {}
+    response = client.get("/", **headers)
+    assert response.status_code == 302
+    assert response["Location"] == f"/{language}/privacy/"
+    assert "Accept-Language" in response["Vary"]
+    assert not response.cookies
