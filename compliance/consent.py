@@ -55,18 +55,20 @@ def exact_regex(name):
 
 
 def category_description(category):
+    """The category's explanation, in the cookie page's own words (cookies.html): the banner
+    and the page say the same."""
     descriptions = {
         TrackingCategory.NECESSARY: gettext(
-            "Needed for the website to work; they are always on and need no consent."
+            "Needed for the service you asked for; no consent is needed."
         ),
         TrackingCategory.PREFERENCES: gettext(
-            "Remember your choices, such as the language, to make the website easier to use."
+            "Remember your choices, such as settings of the chat window."
         ),
         TrackingCategory.STATISTICS: gettext(
-            "Help us understand how the website is used, so that we can improve it."
+            "Measure how the website is used; used only with your consent."
         ),
         TrackingCategory.MARKETING: gettext(
-            "Used to show you relevant offers and to measure campaigns, also on other websites."
+            "Tailor messages and offers; used only with your consent."
         ),
     }
     return descriptions.get(category, "")
