@@ -12,7 +12,7 @@ from django.http import StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin
 
@@ -65,11 +65,11 @@ class ConsentRecordAdmin(ModelAdmin):
     ]  # fmt: skip
     readonly_fields = fields
 
-    @admin.display(description=_("accepted"))
+    @admin.display(description=pgettext_lazy("consent record", "accepted"))
     def accepted_list(self, record):
         return ", ".join(record.accepted) or "—"
 
-    @admin.display(description=_("refused"))
+    @admin.display(description=pgettext_lazy("consent record", "refused"))
     def rejected_list(self, record):
         return ", ".join(record.rejected) or "—"
 

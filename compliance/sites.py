@@ -5,6 +5,7 @@ rows."""
 from django.db import connection
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from unfold.sites import UnfoldAdminSite
 
 from compliance import dashboard
@@ -20,7 +21,7 @@ NAVIGATION = [
     (_("Sub-processors"), ["processor", "changenotice"]),
     (_("Cookies and storage"), ["cookie", "storageitem", "knowncookie", "scansite", "scan"]),
     (_("Releases and documents"), ["release", "redaction"]),
-    (_("Consent"), ["consentrecord"]),
+    (pgettext_lazy("navigation group", "Consent"), ["consentrecord"]),
 ]
 # Tables too large to count on every page (a busy site records consent many times a second).
 UNCOUNTED = {"consentrecord"}

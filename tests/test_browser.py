@@ -196,6 +196,34 @@ def test_public_pages_in_two_languages_are_accessible(visitor, live_server, page
     assert serious_violations(visitor) == []
 
 
+@pytest.mark.parametrize("page_name", ["cookies", "subprocessors"])
+def test_public_tables_become_cards_on_a_phone(visitor, live_server, page_name, tmp_path):
+    """At 390 px (a phone) nothing is wider than the screen: each table row is a card whose
+    cells carry their column's heading; the page still passes axe-core."""
+    if page_name == "subprocessors":  # a change, so that the history has a table
+        from compliance.releases import publish
+        from tests import factories
+
+        factories.ProcessorFactory(name="Hosting s.r.o.")
+        publish(note="Adds hosting")
+    visitor.set_viewport_size({"width": 390, "height": 844})
+    visitor.goto(f"{live_server.url}/pl/{page_name}/")
+    shot = tmp_path / f"{page_name}-390.png"
+    visitor.screenshot(path=str(shot), full_page=True)
+    assert shot.stat().st_size > 0
+    assert visitor.evaluate("document.documentElement.scrollWidth") <= 390
+    widest = visitor.evaluate(
+        "Math.max(...[...document.querySelectorAll('table')]"
+        ".map((table) => table.getBoundingClientRect().right))"
+    )
+    assert widest <= 390
+    label = visitor.evaluate(
+        "getComputedStyle(document.querySelector('table.cards td[data-label]'), '::before').content"
+    )
+    assert label.endswith(': "') and len(label) > 4  # e.g. "Dostawca: "
+    assert serious_violations(visitor) == []
+
+
 def test_public_page_sets_no_cookie_in_the_browser(visitor, live_server):
     """A visitor's browser holds no cookie after reading the pages."""
     visitor.goto(f"{live_server.url}/pl/cookies/")
