@@ -41,6 +41,7 @@ from compliance import (
     translation_review,
     worker,
 )
+from compliance.admin_base import ReadOnlyAdmin
 from compliance.concurrency import ConcurrencyGuardForm, without_version_check
 from compliance.diff import diff_snapshots, with_labels
 from compliance.models import (
@@ -680,19 +681,6 @@ def release_document_rows(release):
 
 def release_choices():
     return Release.objects.order_by("-number").values_list("number", flat=True)
-
-
-class ReadOnlyAdmin(ModelAdmin):
-    """Rows nobody edits in the admin: releases, notices, the known-cookie library."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Release)

@@ -14,9 +14,9 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 
 from compliance import consent_log
+from compliance.admin_base import ReadOnlyAdmin
 from compliance.models import ConsentRecord
 
 # The longest period one export covers.
@@ -46,7 +46,7 @@ class ExportForm(forms.Form):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(ModelAdmin):
+class ConsentRecordAdmin(ReadOnlyAdmin):
     list_display = [
         "recorded_at", "consent_id", "origin", "accepted_list", "rejected_list",
         "release_number", "language",
@@ -72,15 +72,6 @@ class ConsentRecordAdmin(ModelAdmin):
     @admin.display(description=pgettext_lazy("consent record", "refused"))
     def rejected_list(self, record):
         return ", ".join(record.rejected) or "—"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_search_results(self, request, queryset, search_term):
         """An exact consent id; anything that is not one finds nothing (and says why)."""
