@@ -15,6 +15,7 @@ import hashlib
 import io
 import ipaddress
 import json
+import re
 import threading
 import time
 import uuid
@@ -35,7 +36,10 @@ CATEGORIES = [code for code in TrackingCategory.values if code != TrackingCatego
 # The categories a visitor answers (ConsentRecord has a field for each).
 OPTIONAL = [code for code in CATEGORIES if code != TrackingCategory.NECESSARY]
 MAX_SERVICES = 100
-MAX_SERVICE_NAME = 100
+# A name as the banners' configurations make them (letters, digits, "-", "_", "."); nothing
+# else is kept, so no control character reaches the database and no record can start a
+# formula in the CSV export.
+SERVICE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 class Refused(Exception):
@@ -174,7 +178,7 @@ def _string_list(payload, key, allowed=None, limit=MAX_SERVICES):
             % {"field": key, "limit": limit}
         )
     for entry in value:
-        if not isinstance(entry, str) or not entry or len(entry) > MAX_SERVICE_NAME:
+        if not isinstance(entry, str) or not SERVICE_NAME.fullmatch(entry):
             raise Refused(
                 gettext("“%(field)s” holds something that is not a name.") % {"field": key}
             )

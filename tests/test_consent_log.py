@@ -105,6 +105,9 @@ def test_the_preflight_answers_registered_origins_only(client, release):
         ({"language": "fr"}, "language"),
         ({"services_accepted": ["x" * 101]}, "services_accepted"),
         ({"services_rejected": [1]}, "services_rejected"),
+        ({"services_accepted": ['=HYPERLINK("x")']}, "services_accepted"),
+        ({"services_accepted": ["chat\u0000"]}, "services_accepted"),
+        ({"services_rejected": ["<script>"]}, "services_rejected"),
     ],
 )
 def test_bad_records_are_refused_saying_what_is_wrong(client, release, change, field):
