@@ -37,6 +37,7 @@ from compliance import (
     ocd,
     releases,
     scan_admin,  # noqa: F401 (registers the scanner's admin: sites, scans, reports)
+    subscription_admin,  # noqa: F401 (registers subscribers and the e-mail log)
     tasks,
     translation_review,
     worker,

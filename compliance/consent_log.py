@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from compliance.models import ConsentRecord, Redaction, Release, ScanSite, TrackingCategory
+from compliance.rate_limit import RateLimit
 
 CATEGORIES = [code for code in TrackingCategory.values if code != TrackingCategory.UNCLASSIFIED]
 # The categories a visitor answers (ConsentRecord has a field for each).
@@ -115,28 +116,10 @@ class ReleaseHashes:
             self.hashes.clear()
 
 
-class RateLimit:
-    """At most CONSENT_RATE_PER_MINUTE records per address and minute, in this process (a
-    banner posts once per choice: more is a script)."""
-
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.minute = None
-        self.counts = {}
-
-    def allow(self, address):
-        minute = int(time.monotonic() // 60)
-        with self.lock:
-            if minute != self.minute:
-                self.minute, self.counts = minute, {}
-            count = self.counts.get(address, 0) + 1
-            self.counts[address] = count
-        return count <= settings.CONSENT_RATE_PER_MINUTE
-
-
 sites = SiteOrigins()
 releases = ReleaseHashes()
-rate_limit = RateLimit()
+# A banner posts once per choice: more is a script.
+rate_limit = RateLimit(60, "CONSENT_RATE_PER_MINUTE")
 
 
 def forget():

@@ -280,6 +280,10 @@ def publish(*, note, user=None, effective_date=None, notice_days=None):
         from compliance import tasks  # tasks renders documents, which read releases
 
         tasks.queue_release_documents(release)
+        # Subscribers are told of the changes by e-mail, queued in the same transaction.
+        from compliance import subscriptions
+
+        subscriptions.queue_release_notices(release)
     return release
 
 

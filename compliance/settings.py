@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from compliance.email_url import EmailUrlError, email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -272,6 +274,29 @@ SCANNER_ALLOW_PRIVATE_ADDRESSES = env_bool("SCANNER_ALLOW_PRIVATE_ADDRESSES", Fa
 CONSENT_RETENTION_DAYS = int(os.environ.get("CONSENT_RETENTION_DAYS", "1095"))
 CONSENT_MAX_BODY_BYTES = int(os.environ.get("CONSENT_MAX_BODY_BYTES", "4096"))
 CONSENT_RATE_PER_MINUTE = int(os.environ.get("CONSENT_RATE_PER_MINUTE", "60"))
+
+# E-mail (notices of sub-processor changes to subscribers, compliance/subscriptions.py): the
+# server as one URL (compliance/email_url.py), e.g. smtp://user:password@mail.example.com:587.
+# Development prints e-mails on the console; production without EMAIL_URL hands them to a
+# relay on localhost:25.
+_email_url = os.environ.get(
+    "EMAIL_URL", "smtp://localhost:25?tls=off" if PRODUCTION else "console://"
+)
+try:
+    globals().update(email_settings(_email_url))
+except EmailUrlError as error:
+    raise ImproperlyConfigured(str(error)) from None
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# Where the links in e-mails lead (e.g. https://trust.example.com); unset, the site on which
+# each subscriber subscribed.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+# How long a confirmation link works, and a public form (its signed token) stays valid.
+SUBSCRIPTION_CONFIRM_HOURS = int(os.environ.get("SUBSCRIPTION_CONFIRM_HOURS", "72"))
+PUBLIC_FORM_MAX_AGE_SECONDS = int(os.environ.get("PUBLIC_FORM_MAX_AGE_SECONDS", "7200"))
+# Public form submissions per address and hour, in each process (subscribe, object).
+PUBLIC_FORM_RATE_PER_HOUR = int(os.environ.get("PUBLIC_FORM_RATE_PER_HOUR", "20"))
+# A delivery left "sending" this long was cut off by a crash: it is sent again.
+EMAIL_SENDING_LEASE_SECONDS = int(os.environ.get("EMAIL_SENDING_LEASE_SECONDS", "600"))
 
 # Translations whose English text changed since they were written: a warning when publishing,
 # or (on) a reason publishing is refused.

@@ -279,3 +279,21 @@ def delete_expired_consent_records():
     if deleted:
         logger.info("Deleted %d consent records past their retention period.", deleted)
     return deleted
+
+
+@task()
+def send_emails():
+    """Send the queued e-mails (compliance/subscriptions.py). Queued with each confirmation and
+    each release's notices, and again by the workers' heartbeat while any wait; two runs at
+    once never send one e-mail twice (each claims its e-mails one by one)."""
+    from compliance import subscriptions
+
+    try:
+        sent = subscriptions.send_queued()
+    except subscriptions.SendingInterrupted as interrupted:
+        # Nothing lost: what is left stays queued for the heartbeat's next run.
+        logger.warning("E-mail sending stopped: %s", interrupted)
+        return 0
+    if sent:
+        logger.info("Sent %d e-mails.", sent)
+    return sent

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from compliance import views
+from compliance import subscription_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -24,6 +24,21 @@ urlpatterns = [
     path("embed/cookies.js", views.embed_script, name="embed-cookies"),
     path("embed/consent.js", views.consent_script, name="embed-consent"),
     path("preview/<str:language>/<str:page>/", views.preview, name="public-preview"),
+    path(
+        "<str:language>/subprocessors/subscribe/",
+        subscription_views.subscribe,
+        name="subscription-subscribe",
+    ),
+    path(
+        "<str:language>/subprocessors/confirm/<str:token>/",
+        subscription_views.confirm,
+        name="subscription-confirm",
+    ),
+    path(
+        "<str:language>/subprocessors/unsubscribe/<str:token>/",
+        subscription_views.unsubscribe,
+        name="subscription-unsubscribe",
+    ),
     path("<str:language>/subprocessors/feed.atom", views.feed, name="subprocessor-feed"),
     path("<str:language>/<str:page>/", views.page, name="public-page"),
 ]

@@ -37,6 +37,10 @@ logger = logging.getLogger(__name__)
 FORGET_AFTER = datetime.timedelta(days=1)
 # How often each worker queues the deletion of expired consent records.
 CLEANUP_EVERY = 24 * 3600
+# How often each worker looks for e-mails left unsent, and how old they must be (younger ones
+# have their own task queued with them).
+EMAIL_RETRY_SECONDS = 300
+EMAIL_GRACE = datetime.timedelta(minutes=5)
 
 
 def lease():
@@ -104,6 +108,7 @@ class Heartbeat(threading.Thread):
         self.started_at = timezone.now()
         self.stopping = threading.Event()
         self.cleanup_queued_at = None  # time.monotonic() of the last consent-records cleanup
+        self.emails_queued_at = None  # time.monotonic() of the last look for unsent e-mails
 
     def tick(self):
         try:
@@ -114,6 +119,7 @@ class Heartbeat(threading.Thread):
 
             queue_due_scans()
             self.queue_consent_cleanup()
+            self.queue_email_sending()
         except DatabaseError as error:
             # Busy (SQLite's write lock) or briefly unreachable: the next beat will do.
             logger.warning("Worker heartbeat failed: %s", error)
@@ -131,6 +137,18 @@ class Heartbeat(threading.Thread):
             if consent_log.expired().exists():
                 enqueue(delete_expired_consent_records)
             self.cleanup_queued_at = now
+
+    def queue_email_sending(self):
+        """E-mails left unsent (the mail server was away, or a worker died mid-send) are
+        tried again every EMAIL_RETRY_SECONDS."""
+        now = time.monotonic()
+        if self.emails_queued_at is None or now - self.emails_queued_at >= EMAIL_RETRY_SECONDS:
+            from compliance import subscriptions
+            from compliance.tasks import enqueue, send_emails
+
+            if subscriptions.due().filter(queued_at__lt=timezone.now() - EMAIL_GRACE).exists():
+                enqueue(send_emails)
+            self.emails_queued_at = now
 
     def run(self):
         try:

@@ -42,6 +42,8 @@ NOT_ADDABLE = {
     models.KnownCookie,
     models.Scan,  # made by the scanner only
     models.ConsentRecord,  # posted by banners only
+    models.Subscriber,  # through the public form and its confirmation only
+    models.Delivery,  # the log of e-mails sent
     DBTaskResult,  # the queue's own record of tasks (django-tasks-db's admin)
 }
 

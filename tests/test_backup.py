@@ -2,7 +2,6 @@
 order, atomic, and the same register afterwards (the same snapshot hash)."""
 
 import json
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -15,7 +14,7 @@ from compliance.snapshot import build_snapshot, content_hash
 
 pytestmark = pytest.mark.django_db
 
-OPEN_COOKIE_DATABASE = Path(models.__file__).parent / "data" / "open-cookie-database.csv"
+OPEN_COOKIE_DATABASE = ocd.LIBRARY_FILE
 
 
 def empty_register():

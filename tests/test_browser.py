@@ -506,3 +506,38 @@ def test_scan_now_in_the_admin_scans_the_site_and_reports(page, live_server, set
     expect(page.locator("#id_category")).to_have_value("unclassified")
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "scan-added-to-register.png"))
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "cs", "de"])
+def test_the_subscription_form_works_and_passes_axe(browser, visitor, live_server, language):
+    """From the sub-processor page to the form, a refused address and a accepted one, in
+    each language, under the pages' own Content-Security-Policy (the form may post to us);
+    every page passes axe-core and the browser holds no cookie."""
+    from compliance import public_forms
+    from compliance.models import Subscriber
+
+    public_forms.rate_limit.counts.clear()
+    strict = browser.new_context(locale="en-GB")  # no CSP bypass: the real policy applies
+    page = strict.new_page()
+    page.goto(f"{live_server.url}/{language}/subprocessors/")
+    page.locator("#subscribe a").click()
+    page.wait_for_url(f"{live_server.url}/{language}/subprocessors/subscribe/")
+    page.fill("#id_email", "not an address")
+    page.locator("form.public-form button").click()
+    expect(page.locator("#id_email-error")).to_be_visible()
+    expect(page.locator("#id_email")).to_have_attribute("aria-invalid", "true")
+    page.fill("#id_email", f"legal-{language}@customer.example")
+    page.locator("form.public-form button").click()
+    expect(page.locator("[role=status]")).to_be_visible()
+    assert Subscriber.objects.get().language == language
+    assert strict.cookies() == []
+    strict.close()
+
+    for path in ("subprocessors/subscribe/", "subprocessors/confirm/damaged/"):
+        visitor.goto(f"{live_server.url}/{language}/{path}")
+        expect(visitor.locator("html")).to_have_attribute("lang", language)
+        assert serious_violations(visitor) == []
+    visitor.goto(f"{live_server.url}/{language}/subprocessors/subscribe/")
+    visitor.locator("form.public-form button").click()  # empty: the errors
+    expect(visitor.locator("#id_email-error")).to_be_visible()
+    assert serious_violations(visitor) == []

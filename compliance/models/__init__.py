@@ -1541,3 +1541,13 @@ class ConsentRecord(WrittenOnceModel):
 
     def __str__(self):
         return f"{self.consent_id} ({self.recorded_at:%Y-%m-%d %H:%M})"
+
+
+# The public's write side for sub-processor changes (a module of its own: this one is long).
+from compliance.models.subscriptions import (  # noqa: E402, F401
+    Delivery,
+    DeliveryKind,
+    DeliveryState,
+    Subscriber,
+    SubscriberState,
+)
