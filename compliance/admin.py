@@ -15,12 +15,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TabbedTranslationAdmin, TranslationTabularInline
@@ -484,6 +485,7 @@ class ProcessorAdmin(RegisterAdmin):
                     "status",
                     "active_from",
                     "active_until",
+                    "website",
                     "dpa_url",
                     "privacy_url",
                 ]
@@ -925,12 +927,44 @@ class ChangeNoticeAdmin(ReadOnlyAdmin):
         "notified_on",
         "notice_period_days",
         "takes_effect_on",
+        "objection_list",
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(open_objection_count=Count("objections", filter=Q(objections__outcome="")))
+        )
+
+    def get_list_display(self, request):
+        return [*super().get_list_display(request), "open_objections"]
 
     @admin.display(description=_("notice"))
     def notice_text(self, obj):
         return obj.text
+
+    @admin.display(description=_("open objections"), ordering="open_objection_count")
+    def open_objections(self, obj):
+        return obj.open_objection_count
+
+    @admin.display(description=_("objections"))
+    def objection_list(self, obj):
+        """Each objection to this change, linked, with its state."""
+        rows = [
+            (
+                reverse("admin:compliance_objection_change", args=[objection.pk]),
+                objection.reference,
+                objection.company,
+                objection.get_outcome_display() or gettext("open"),
+            )
+            for objection in obj.objections.order_by("submitted_at")
+        ]
+        if not rows:
+            return "—"
+        items = format_html_join("", '<li><a href="{}">{}</a> – {} ({})</li>', rows)
+        return format_html("<ul>{}</ul>", items)
 
 
 @admin.register(Redaction)

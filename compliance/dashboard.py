@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from reversion.models import Revision, Version
 
-from compliance import consent_log
+from compliance import consent_log, objections
 from compliance.health import BLOCKING, ERROR, WARNING, build_report, register_models
 from compliance.models import Release
 
@@ -39,6 +39,8 @@ SEVERITIES = [
 RECENT = 8
 # Days of consent answers the dashboard charts.
 CONSENT_DAYS = 14
+# Open objections listed by name (the rest are counted, and a link lists them all).
+OBJECTIONS_SHOWN = 10
 
 
 def is_review(check):
@@ -56,6 +58,8 @@ class Dashboard:
     review: list = field(default_factory=list)  # checks with something to review
     activity: list = field(default_factory=list)  # recent revisions
     consent: dict | None = None  # consent_log.chart(), for those who may read the records
+    objections: list = field(default_factory=list)  # open objections, oldest first (a few)
+    open_objection_count: int = 0
 
     @property
     def changes_since(self):
@@ -64,7 +68,8 @@ class Dashboard:
     @property
     def nothing_to_do(self):
         published_and_current = self.latest is not None and not self.changes_since
-        return published_and_current and not self.groups and not self.review
+        quiet = not self.groups and not self.review and not self.open_objection_count
+        return published_and_current and quiet
 
 
 def _changed_since(moment):
@@ -98,6 +103,12 @@ def build(request):
     board.review = [check for check in report.problems if is_review(check)]
     if request.user.has_perm("compliance.view_consentrecord"):
         board.consent = consent_log.chart(CONSENT_DAYS)
+    if request.user.has_perm("compliance.view_objection"):
+        waiting = objections.open_objections().select_related("change_notice")
+        board.objections = list(waiting.order_by("submitted_at")[:OBJECTIONS_SHOWN])
+        board.open_objection_count = (
+            len(board.objections) if len(board.objections) < OBJECTIONS_SHOWN else waiting.count()
+        )
     board.activity = list(
         Revision.objects.select_related("user")
         .prefetch_related(Prefetch("version_set", queryset=Version.objects.order_by("pk")))

@@ -97,6 +97,7 @@ PUBLIC_FIELDS = {
         "status",
         "active_from",
         "active_until",
+        "website",
         "dpa_url",
         "privacy_url",
         "data_categories",
@@ -174,13 +175,14 @@ def public_view(snapshot):
 
 # Snapshot versions whose public view public_schema() describes, and the public fields each
 # version added (absent from the releases published before it: not required).
-PUBLIC_VIEW_VERSIONS = (1, 2, 3)
+PUBLIC_VIEW_VERSIONS = (1, 2, 3, 4)
 PUBLIC_FIELDS_ADDED = {
     3: {
         "data_subject_categories": {"fides_key"},
         "data_categories": {"parent", "fides_key"},
         "purposes": {"fides_key"},
     },
+    4: {"processors": {"website"}},
 }
 
 
@@ -365,6 +367,12 @@ def localize(snapshot, language):
     return result
 
 
+def web_address(value):
+    """`value` when it is an http(s) address, else "": a page links to nothing else."""
+    value = value or ""
+    return value if value.lower().startswith(("https://", "http://")) else ""
+
+
 def _processor_tree(rows, t, category_names, purpose_names):
     # Rows from subprocessors.restricted() carry their state on the output's date (a retired
     # one may still be leaving); others are taken as the register says.
@@ -394,6 +402,10 @@ def _processor_tree(rows, t, category_names, purpose_names):
             "data_categories": [category_names.get(k[0], k[0]) for k in r["data_categories"]],
             "purposes": [purpose_names.get(k[0], k[0]) for k in r["purposes"]],
             "parent": r["parent"][0] if r["parent"] and r["parent"][0] in names else None,
+            # Links where known (a release before schema 4 has no website).
+            "website": web_address(r.get("website")),
+            "dpa_url": web_address(r.get("dpa_url")),
+            "privacy_url": web_address(r.get("privacy_url")),
             "subprocessors": [],
         }
     top = []

@@ -218,7 +218,8 @@ def _claim_next():
             )
         )
         if claimed:
-            return Delivery.objects.select_related("subscriber", "release").get(pk=pk)
+            related = ("subscriber", "release", "objection__change_notice")
+            return Delivery.objects.select_related(*related).get(pk=pk)
     return None
 
 
@@ -251,6 +252,8 @@ def send_queued():
 def _wanted(delivery):
     """Whether the e-mail is still to be sent: its subscriber is there and in the state it was
     made for."""
+    if delivery.kind == DeliveryKind.RECEIPT:
+        return True  # an objector is always told that the objection arrived
     subscriber = delivery.subscriber
     if subscriber is None:
         return False
@@ -309,8 +312,15 @@ def _base_url(subscriber):
     return settings.PUBLIC_BASE_URL or subscriber.base_url.rstrip("/")
 
 
+def _organisation(release):
+    snapshot = release.snapshot if release else {}
+    return remove_controls((snapshot.get("organisation") or {}).get("legal_name", ""))
+
+
 def build_message(delivery):
     """The e-mail of `delivery`, in its language: plain text (nothing in it is markup)."""
+    if delivery.kind == DeliveryKind.RECEIPT:
+        return _receipt(delivery)
     subscriber = delivery.subscriber
     base = _base_url(subscriber)
     unsubscribe_url = base + reverse(
@@ -318,9 +328,7 @@ def build_message(delivery):
         kwargs={"language": delivery.language, "token": unsubscribe_token(subscriber)},
     )
     release = Release.objects.filter(pk=delivery.release_id).first() or latest_release()
-    organisation = remove_controls(
-        ((release.snapshot if release else {}).get("organisation") or {}).get("legal_name", "")
-    )
+    organisation = _organisation(release)
     with translation.override(delivery.language):
         context = {
             "organisation": organisation,
@@ -356,6 +364,29 @@ def build_message(delivery):
     )
 
 
+def _receipt(delivery):
+    """An objection's receipt. It repeats none of the objector's own words: the form takes any
+    address, and the receipt must not carry someone's text to someone else's mailbox."""
+    objection = delivery.objection
+    notice = objection.change_notice
+    with translation.override(delivery.language):
+        context = {
+            "organisation": _organisation(latest_release()),
+            "reference": objection.reference,
+            "processor": remove_controls(notice.processor_name),
+            "received_on": timezone.localtime(objection.submitted_at),
+            "takes_effect_on": notice.takes_effect_on,
+        }
+        subject = gettext("Objection %(reference)s received") % {"reference": objection.reference}
+        body = render_to_string("compliance/email/receipt.txt", context)
+    return EmailMessage(
+        subject=subject,
+        body=body,
+        to=[delivery.email],
+        headers={"Message-ID": message_id(delivery), "Auto-Submitted": "auto-replied"},
+    )
+
+
 def latest_release():
     return Release.objects.order_by("-number").first()
 
@@ -382,6 +413,9 @@ def notice_lines(release, language, base):
                 "objections_until": notice.objection_deadline if addition else None,
                 "objection_contact": contact,
                 "url": f"{base}/{language}/subprocessors/#intended-{change.anchor}",
+                "objection_url": f"{base}/{language}/subprocessors/object/{change.anchor}/"
+                if addition
+                else "",
             }
         )
     return changes

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from compliance import subscription_views, views
+from compliance import objection_views, subscription_views, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -38,6 +38,11 @@ urlpatterns = [
         "<str:language>/subprocessors/unsubscribe/<str:token>/",
         subscription_views.unsubscribe,
         name="subscription-unsubscribe",
+    ),
+    path(
+        "<str:language>/subprocessors/object/<str:anchor>/",
+        objection_views.objection,
+        name="objection",
     ),
     path("<str:language>/subprocessors/feed.atom", views.feed, name="subprocessor-feed"),
     path("<str:language>/<str:page>/", views.page, name="public-page"),

@@ -44,6 +44,7 @@ NOT_ADDABLE = {
     models.ConsentRecord,  # posted by banners only
     models.Subscriber,  # through the public form and its confirmation only
     models.Delivery,  # the log of e-mails sent
+    models.Objection,  # through the public form only
     DBTaskResult,  # the queue's own record of tasks (django-tasks-db's admin)
 }
 

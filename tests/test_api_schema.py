@@ -83,24 +83,28 @@ def test_the_schema_covers_the_envelope(client, releases):
     assert list(validator(cookie_schema).iter_errors({**cookies, "release": "2"}))
 
 
-@pytest.mark.parametrize("version", [1, 2])
+@pytest.mark.parametrize("version", [1, 2, 3])
 def test_a_release_of_an_earlier_snapshot_version_still_validates(client, releases, version):
-    """Version 2 added a field the public view leaves out, version 3 public fields: a release
-    published before them (without those fields) is valid; a current one must have them."""
+    """Version 2 added a field the public view leaves out, versions 3 and 4 public fields: a
+    release published before them (without those fields) is valid; a current one has them."""
     payload = client.get("/api/v1/releases/2.json").json()
     old = copy.deepcopy(payload)
     old["snapshot"]["schema_version"] = version
-    for register, fields in localize.PUBLIC_FIELDS_ADDED[3].items():
-        for row in old["snapshot"][register]:
-            for name in fields:
-                row.pop(name)
+    for added_in, registers in localize.PUBLIC_FIELDS_ADDED.items():
+        if version >= added_in:
+            continue
+        for register, fields in registers.items():
+            for row in old["snapshot"][register]:
+                for name in fields:
+                    row.pop(name)
     schema = client.get("/api/v1/schema.json").json()
     assert list(validator(schema).iter_errors(old)) == []
     assert localize.public_schema(snapshot_schema())["properties"]["schema_version"] == {
-        "enum": [1, 2, 3]
+        "enum": [1, 2, 3, 4]
     }
-    assert payload["snapshot"]["schema_version"] == 3
+    assert payload["snapshot"]["schema_version"] == 4
     assert all("parent" in row for row in payload["snapshot"]["data_categories"])
+    assert all("website" in row for row in payload["snapshot"]["processors"])
 
 
 def test_build_site_writes_the_schemas_and_names_them(releases, tmp_path):

@@ -541,3 +541,34 @@ def test_the_subscription_form_works_and_passes_axe(browser, visitor, live_serve
     visitor.locator("form.public-form button").click()  # empty: the errors
     expect(visitor.locator("#id_email-error")).to_be_visible()
     assert serious_violations(visitor) == []
+
+
+@pytest.mark.parametrize("language", ["en", "pl", "cs", "de"])
+def test_the_objection_form_works_and_passes_axe(visitor, live_server, language):
+    """From an intended addition on the sub-processor page to its objection form, refused
+    once (empty) and then sent: each page passes axe-core in each language."""
+    from compliance import public_forms
+    from compliance.models import Objection
+    from compliance.releases import publish
+    from tests import factories
+
+    public_forms.rate_limit.counts.clear()
+    factories.ProcessorFactory(name="Mailer GmbH", status="active")
+    publish(note="Adds Mailer")
+    visitor.goto(f"{live_server.url}/{language}/subprocessors/")
+    visitor.locator("[aria-labelledby=upcoming] a[href*='/object/']").first.click()
+    visitor.wait_for_url("**/object/**")
+    expect(visitor.locator("html")).to_have_attribute("lang", language)
+    assert serious_violations(visitor) == []
+    visitor.locator("form.public-form button").click()
+    expect(visitor.locator("#id_company-error")).to_be_visible()
+    assert serious_violations(visitor) == []
+    visitor.fill("#id_company", "Customer a.s.")
+    visitor.fill("#id_contact_name", "Jana Nováková")
+    visitor.fill("#id_email", "legal@customer.example")
+    visitor.fill("#id_reason", "Our contract forbids this provider.")
+    visitor.locator("form.public-form button").click()
+    expect(visitor.locator("[role=status]")).to_be_visible()
+    assert serious_violations(visitor) == []
+    assert Objection.objects.get().language == language
+    assert visitor.context.cookies() == []

@@ -2,10 +2,10 @@
 vanilla-cookieconsent 3 and Klaro 0.7 configured by /embed/consent.js from the release, on a
 registered site's page served from another origin."""
 
+import contextlib
 import shutil
 import tempfile
 import threading
-import time
 from functools import partial
 from http.server import HTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
@@ -84,14 +84,24 @@ def cookie_names(context):
     return {cookie["name"] for cookie in context.cookies()}
 
 
-def wait_for_records(count, seconds=5):
-    """The consent records once there are `count` (the banner posts after the click)."""
-    deadline = time.monotonic() + seconds
-    while ConsentRecord.objects.count() < count and time.monotonic() < deadline:
-        time.sleep(0.1)
-    records = list(ConsentRecord.objects.order_by("pk"))
-    assert len(records) == count
-    return records
+@contextlib.contextmanager
+def consent_posted(page):
+    """Waits, after the block (a click), for the banner's record to be answered 204. The test
+    reads the records only then: SQLite's shared in-memory test database refuses a write
+    while another thread reads the table, so polling it could fail the server's insert."""
+
+    def is_record(response):
+        return response.url.endswith("/api/v1/consent") and response.request.method == "POST"
+
+    with page.expect_response(is_record) as answer:
+        yield
+    assert answer.value.status == 204
+
+
+def records(count):
+    found = list(ConsentRecord.objects.order_by("pk"))
+    assert len(found) == count
+    return found
 
 
 def test_cookieconsent_shows_the_polish_table_and_rejecting_clears_cookies(context, shop):
@@ -106,12 +116,13 @@ def test_cookieconsent_shows_the_polish_table_and_rejecting_clears_cookies(conte
     expect(preferences).to_contain_text("ssupp_<CHAT_KEY>")  # literally, not as a tag
     expect(preferences).to_contain_text("6 miesięcy")
     assert {"ssupp.visits", "SL_C_abc123_SID", "ssupp.vid"} <= cookie_names(context)
-    preferences.get_by_role("button", name="Odrzuć wszystkie").click()
+    with consent_posted(page):
+        preferences.get_by_role("button", name="Odrzuć wszystkie").click()
     expect(preferences).to_be_hidden()
     names = cookie_names(context)
     assert "ssupp.visits" not in names and "SL_C_abc123_SID" not in names  # pattern-named too
     assert "ssupp.vid" in names  # necessary: kept
-    (record,) = wait_for_records(1)
+    (record,) = records(1)
     assert record.accepted == ["necessary"]
     assert set(record.rejected) == {"marketing", "statistics", "preferences"}
     assert (record.release_number, record.language) == (1, "pl")
@@ -122,8 +133,9 @@ def test_cookieconsent_shows_the_polish_table_and_rejecting_clears_cookies(conte
 def test_cookieconsent_accepting_is_recorded_and_a_new_release_asks_again(context, shop):
     page = context.new_page()
     page.goto(f"{shop}/cookieconsent.html")
-    page.locator("#cc-main .cm").get_by_role("button", name="Zaakceptuj wszystkie").click()
-    (record,) = wait_for_records(1)
+    with consent_posted(page):
+        page.locator("#cc-main .cm").get_by_role("button", name="Zaakceptuj wszystkie").click()
+    (record,) = records(1)
     assert set(record.accepted) == {"necessary", "preferences", "statistics", "marketing"}
     assert record.release_number == 1 and record.rejected == []
     page.reload()
@@ -135,8 +147,9 @@ def test_cookieconsent_accepting_is_recorded_and_a_new_release_asks_again(contex
     publish(note="Second")
     page.reload()
     expect(page.locator("#cc-main .cm")).to_be_visible()  # a new declaration: asked again
-    page.locator("#cc-main .cm").get_by_role("button", name="Zaakceptuj wszystkie").click()
-    assert wait_for_records(2)[1].release_number == 2
+    with consent_posted(page):
+        page.locator("#cc-main .cm").get_by_role("button", name="Zaakceptuj wszystkie").click()
+    assert records(2)[1].release_number == 2
 
 
 def test_klaro_shows_the_services_and_declining_clears_cookies(context, shop):
@@ -149,11 +162,12 @@ def test_klaro_shows_the_services_and_declining_clears_cookies(context, shop):
     expect(modal).to_be_visible()
     expect(modal).to_contain_text("Smartlook.com, s.r.o.")
     expect(modal).to_contain_text("ssupp_<CHAT_KEY>")  # literally: Klaro escapes plain text
-    modal.get_by_role("button", name="Odrzuć wszystkie").click()
+    with consent_posted(page):
+        modal.get_by_role("button", name="Odrzuć wszystkie").click()
     names = cookie_names(context)
     assert "ssupp.visits" not in names and "SL_C_abc123_SID" not in names
     assert "ssupp.vid" in names  # a required service's cookie
-    (record,) = wait_for_records(1)
+    (record,) = records(1)
     assert "statistics" in record.rejected and "necessary" in record.accepted
     assert "smartlook-com-s-r-o" in record.services_rejected
     assert record.release_number == 1
@@ -163,8 +177,9 @@ def test_klaro_accepting_is_recorded_and_a_new_release_asks_again(context, shop)
     page = context.new_page()
     page.goto(f"{shop}/klaro.html")
     notice = page.locator(".klaro .cookie-notice")
-    notice.get_by_role("button", name="Zaakceptuj wszystkie").click()
-    (record,) = wait_for_records(1)
+    with consent_posted(page):
+        notice.get_by_role("button", name="Zaakceptuj wszystkie").click()
+    (record,) = records(1)
     assert {"statistics", "marketing"} <= set(record.accepted)
     assert record.rejected == [] and "smartlook-com-s-r-o" in record.services_accepted
     assert "klaro-release-1" in cookie_names(context)  # Klaro keeps the choice per release
@@ -177,5 +192,6 @@ def test_klaro_accepting_is_recorded_and_a_new_release_asks_again(context, shop)
     publish(note="Second")
     page.reload()
     expect(page.locator(".klaro .cookie-notice")).to_be_visible()  # a new declaration
-    page.locator(".klaro .cookie-notice").get_by_role("button", name="Zaakceptuj wszystkie").click()
-    assert wait_for_records(2)[1].release_number == 2
+    with consent_posted(page):
+        notice.get_by_role("button", name="Zaakceptuj wszystkie").click()
+    assert records(2)[1].release_number == 2

@@ -279,3 +279,45 @@ def test_the_home_address_leads_to_the_visitors_language(
     assert response["Location"] == f"/{language}/privacy/"
     assert "Accept-Language" in response["Vary"]
     assert not response.cookies
+
+
+def test_each_sub_processor_links_its_website_dpa_and_privacy_notice_where_known(client, demo):
+    """The links a customer looks for, where the register has them; only web addresses are
+    linked (a value slipped past the form's check is left out)."""
+    smartlook = models.Processor.objects.get(name="Smartlook.com, s.r.o.")
+    models.Processor.objects.filter(pk=smartlook.pk).update(
+        website="https://www.smartlook.com/",
+        dpa_url="https://www.smartlook.com/dpa/",
+        privacy_url="javascript:alert(1)",
+    )
+    publish(note="First")
+    html = client.get("/pl/subprocessors/").content.decode()
+    assert 'href="https://www.smartlook.com/"' in html
+    assert 'href="https://www.smartlook.com/dpa/"' in html
+    assert "javascript:" not in html
+    assert html.count('class="links"') == 1  # the other processors have none
+
+
+def test_the_cookie_page_has_contents_with_counts_per_category(client, released):
+    """A table of contents links each category's section and says how many items it holds,
+    with the language's plural forms (Polish: 1 pozycja, 2 pozycje, 5 pozycji)."""
+    html = client.get("/pl/cookies/").content.decode()
+    contents = html[
+        html.index('<nav aria-labelledby="contents"') : html.index(
+            "</nav>", html.index('aria-labelledby="contents"')
+        )
+    ]
+    groups = {}
+    for item in [*models.Cookie.objects.all(), *models.StorageItem.objects.all()]:
+        groups[item.category] = groups.get(item.category, 0) + 1
+    for category, count in groups.items():
+        assert f'href="#category-{category}"' in contents
+        assert f'id="category-{category}"' in html
+        word = (
+            "pozycja"
+            if count == 1
+            else "pozycje"
+            if count % 10 in (2, 3, 4) and count % 100 not in (12, 13, 14)
+            else "pozycji"
+        )
+        assert f"({count} {word})" in contents

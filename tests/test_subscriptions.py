@@ -3,14 +3,9 @@ double opt-in, the signed links, the notices sent on publishing, and what a cras
 server's refusal does, against a real SMTP server (aiosmtpd) started by the test."""
 
 import datetime
-import email
-import email.policy
 import re
-import socket
-import threading
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import signing
 from django.urls import reverse
 from django.utils import timezone
@@ -31,53 +26,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 FORM = "/{language}/subprocessors/subscribe/"
-
-
-class Mailbox:
-    """What the SMTP server received; `refuse` maps an address to a reply (e.g. "550 ...") and
-    `fail_after` makes it answer 421 (come back later) once that many messages were taken."""
-
-    def __init__(self):
-        self.messages = []
-        self.refuse = {}
-        self.fail_after = None
-        self.lock = threading.Lock()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        with self.lock:
-            if self.fail_after is not None and len(self.messages) >= self.fail_after:
-                return "421 Service not available, closing transmission channel"
-            message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-            self.messages.append((envelope.rcpt_tos[:], message))
-        return "250 Message accepted"
-
-    def to(self, address):
-        return [message for recipients, message in self.messages if address in recipients]
-
-
-@pytest.fixture
-def smtp(settings):
-    """A real SMTP server on a free port, and Django's e-mail settings pointing at it."""
-    mailbox = Mailbox()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    controller = Controller(mailbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    settings.DEFAULT_FROM_EMAIL = "notices@smartsupp.example"
-    yield mailbox
-    controller.stop()
 
 
 @pytest.fixture

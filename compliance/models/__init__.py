@@ -527,6 +527,7 @@ class Processor(RegisterModel):
     )
     active_from = models.DateField(_("active from"), null=True, blank=True)
     active_until = models.DateField(_("active until"), null=True, blank=True)
+    website = models.URLField(_("website"), blank=True)
     dpa_url = models.URLField(_("data-processing agreement"), blank=True)
     privacy_url = models.URLField(_("privacy notice"), blank=True)
 
@@ -1548,6 +1549,8 @@ from compliance.models.subscriptions import (  # noqa: E402, F401
     Delivery,
     DeliveryKind,
     DeliveryState,
+    Objection,
+    ObjectionOutcome,
     Subscriber,
     SubscriberState,
 )

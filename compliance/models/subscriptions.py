@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from compliance.models import Release
+from compliance.models import ChangeNotice, Release
 
 
 class SubscriberState(models.TextChoices):
@@ -50,9 +50,71 @@ class Subscriber(models.Model):
         return self.email
 
 
+class ObjectionOutcome(models.TextChoices):
+    WITHDRAWN = "withdrawn", _("withdrawn by the customer")
+    DROPPED = "dropped", _("the change was dropped")
+    TERMINATED = "terminated", _("the customer ended the contract")
+    OTHER = "other", _("resolved otherwise (see the note)")
+
+
+class Objection(models.Model):
+    """A customer's objection to an intended sub-processor (Art. 28(2) GDPR; Clause 7.7(a)),
+    sent through the public form during the notice period. Open until the legal team records
+    how it was resolved."""
+
+    change_notice = models.ForeignKey(
+        ChangeNotice,
+        verbose_name=_("change objected to"),
+        related_name="objections",
+        on_delete=models.PROTECT,
+    )
+    # What the objector is given as a receipt, to refer to it.
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    company = models.CharField(_("company"), max_length=200)
+    contact_name = models.CharField(_("contact person"), max_length=200)
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    reason = models.TextField(_("reason"), max_length=5000)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES)
+    submitted_at = models.DateTimeField(_("received on"), default=timezone.now)
+    ip_prefix = models.CharField(_("network"), max_length=50, blank=True)
+    outcome = models.CharField(
+        _("resolution"),
+        max_length=12,
+        choices=ObjectionOutcome.choices,
+        blank=True,
+        help_text=_("Empty while the objection is open."),
+    )
+    resolution_note = models.TextField(_("how it was resolved"), blank=True, max_length=5000)
+    resolved_at = models.DateTimeField(_("resolved on"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        related_name="+",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["-submitted_at"]
+        # Objections come through the public form only; the legal team records resolutions.
+        default_permissions = ("view", "change")
+        indexes = [models.Index(fields=["outcome", "submitted_at"], name="objection_open")]
+
+    def __str__(self):
+        return f"{self.reference}: {self.company}"
+
+    @property
+    def is_open(self):
+        return not self.outcome
+
+
 class DeliveryKind(models.TextChoices):
     CONFIRMATION = "confirmation", _("confirmation request")
     NOTICE = "notice", _("change notice")
+    RECEIPT = "receipt", _("receipt of an objection")
 
 
 class DeliveryState(models.TextChoices):
@@ -84,6 +146,14 @@ class Delivery(models.Model):
     # (it shows that customers were told).
     email = models.EmailField(_("e-mail address"), max_length=254)
     language = models.CharField(_("language"), max_length=8)
+    objection = models.ForeignKey(
+        Objection,
+        verbose_name=_("objection"),
+        related_name="deliveries",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+    )
     release = models.ForeignKey(
         Release,
         verbose_name=_("release"),
