@@ -31,6 +31,7 @@ from unfold.admin import ModelAdmin, TabularInline
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from compliance import (
+    branding,
     consent_admin,  # noqa: F401 (registers the consent records' admin)
     documents,
     health,
@@ -268,6 +269,39 @@ class RegisterAdmin(TransferAdminMixin, VersionAdmin, TabbedTranslationAdmin, Mo
         return fieldsets
 
 
+class OrganisationForm(RegisterForm):
+    """The organisation, with its logo uploaded here (compliance/branding.py checks and redraws
+    it) and its accent colour picked."""
+
+    logo_upload = forms.FileField(
+        label=_("new logo"),
+        required=False,
+        help_text=_("PNG, JPEG or WebP; it is redrawn as a PNG of at most 800 × 240 pixels."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
+    remove_logo = forms.BooleanField(label=_("remove the logo"), required=False)
+
+    class Meta:
+        widgets = {"accent_colour": forms.TextInput(attrs={"type": "color"})}
+
+    def clean_logo_upload(self):
+        upload = self.cleaned_data.get("logo_upload")
+        if not upload:
+            return None
+        try:
+            self.brand_image = branding.prepare_logo(upload)
+        except branding.LogoRefused as refusal:
+            raise forms.ValidationError(str(refusal)) from None
+        return upload
+
+    def save(self, commit=True):
+        if getattr(self, "brand_image", None) is not None:
+            self.instance.logo = self.brand_image.sha256
+        elif self.cleaned_data.get("remove_logo"):
+            self.instance.logo = ""
+        return super().save(commit)
+
+
 @admin.register(Organisation)
 class OrganisationAdmin(RegisterAdmin):
     list_display = ["legal_name", "registration_number", "country", "website"]
@@ -291,7 +325,20 @@ class OrganisationAdmin(RegisterAdmin):
                 ]
             },
         ),
+        (
+            _("Branding of the public pages and documents"),
+            {"fields": ["logo_preview", "logo_upload", "remove_logo", "accent_colour"]},
+        ),
     ]
+    form = OrganisationForm
+    readonly_fields = ["logo_preview"]
+
+    @admin.display(description=_("current logo"))
+    def logo_preview(self, obj):
+        path = branding.logo_path(obj.logo) if obj else ""
+        if not path:
+            return "—"
+        return format_html('<img src="{}" alt="{}" height="60">', path, obj.legal_name)
 
     def has_add_permission(self, request):
         # One organisation per installation. The page asks several times (the header's add

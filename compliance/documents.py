@@ -3,13 +3,15 @@
 render() turns a snapshot (a release's, or the draft's) into PDF/A-3b that is also PDF/UA-1
 (tagged and accessible: headings in order, table headers scoped, links described in the
 document's language), in any configured language. The templates escape every text from the register,
-and the URL fetcher refuses everything but the project's own fonts, so nothing a user typed
-can make the renderer fetch a file or call a server.
+and the URL fetcher refuses everything but the project's own fonts (and the organisation's
+logo, embedded by us as PNG data), so nothing a user typed can make the renderer fetch a file
+or call a server.
 
 A release's document is rendered once per language and kept (ReleaseDocument): the same bytes
 are served every time after.
 """
 
+import base64
 import copy
 import hashlib
 import re
@@ -26,9 +28,9 @@ from django.utils.text import slugify
 from django.utils.translation import gettext
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from compliance import forked, subprocessors
+from compliance import branding, forked, subprocessors
 from compliance.diff import diff_snapshots, with_labels
 from compliance.localize import localize
 from compliance.models import DocumentKind, Release, ReleaseDocument
@@ -42,6 +44,9 @@ TEMPLATES = {
 }
 
 
+LOGO_DATA = "data:image/png;base64,"
+
+
 class RefusingFetcher(URLFetcher):
     """Fetches the project's own font files and nothing else; records what was asked for."""
 
@@ -51,6 +56,10 @@ class RefusingFetcher(URLFetcher):
 
     def fetch(self, url, headers=None):
         self.requested.append(url)
+        if url.startswith(LOGO_DATA):
+            # The logo, embedded by render() from our own re-encoded PNG: nothing is fetched.
+            content = base64.b64decode(url.removeprefix(LOGO_DATA), validate=True)
+            return URLFetcherResponse(url, content, {"Content-Type": "image/png"})
         if not url.startswith("file://"):
             raise ValueError(f"Refused to fetch {url!r}: documents use only their own fonts.")
         path = Path(url.removeprefix("file://").split("?")[0]).resolve()
@@ -220,6 +229,8 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
             "kind": kind,
             "title": document_title(kind),
             "register": register,
+            # The logo's own bytes, embedded: the renderer fetches nothing (RefusingFetcher).
+            "logo_data_uri": branding.logo_data_uri(register.organisation.get("logo")),
             "release": release,
             "draft": release is None,
             "generated_on": timezone.localdate(),

@@ -13,6 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 from django_countries import countries
 
+from compliance import branding
 from compliance.models import (
     ContactRole,
     LegalBasis,
@@ -51,6 +52,8 @@ PUBLIC_FIELDS = {
         "processing_duration",
         "processing_frequency",
         "supervisory_authority",
+        "logo",
+        "accent_colour",
     },
     # Only contacts marked published (the rows are dropped whole below).
     "contacts": {"key", "role", "name", "title", "email", "phone", "postal_address", "published"},
@@ -182,7 +185,7 @@ PUBLIC_FIELDS_ADDED = {
         "data_categories": {"parent", "fides_key"},
         "purposes": {"fides_key"},
     },
-    4: {"processors": {"website"}},
+    4: {"processors": {"website"}, "organisation": {"logo", "accent_colour"}},
 }
 
 
@@ -292,6 +295,13 @@ def localize(snapshot, language):
             "duration": t(org.get("processing_duration")),
             "frequency": label(ProcessingFrequency, org.get("processing_frequency")),
             "supervisory_authority": t(org.get("supervisory_authority")),
+            # Served from our own origin (compliance/branding.py); "" when there is none.
+            "logo": org.get("logo", ""),
+            "logo_url": branding.logo_path(org.get("logo", "")),
+            "accent_colour": "#" + accent
+            if (accent := branding.accent_hex(org.get("accent_colour")))
+            else "",
+            "accent_css_url": branding.accent_path(org.get("accent_colour")),
         }
         result.contacts = [
             {

@@ -18,7 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext
 
-from compliance import public
+from compliance import branding, public
 from compliance.consent_log import client_address
 from compliance.rate_limit import RateLimit
 from compliance.sanitize import remove_controls
@@ -115,7 +115,11 @@ def render_page(request, language, template, context, status=200):
                 "page": context.pop("page"),
                 "release": release,
                 "register": {
-                    "organisation": {"legal_name": remove_controls(organisation.get("legal_name"))}
+                    "organisation": {
+                        "legal_name": remove_controls(organisation.get("legal_name")),
+                        "logo_url": branding.logo_path(organisation.get("logo", "")),
+                        "accent_css_url": branding.accent_path(organisation.get("accent_colour")),
+                    }
                 },
                 "honeypot": HONEYPOT,
                 **context,

@@ -298,6 +298,9 @@ PUBLIC_FORM_RATE_PER_HOUR = int(os.environ.get("PUBLIC_FORM_RATE_PER_HOUR", "20"
 # A delivery left "sending" this long was cut off by a crash: it is sent again.
 EMAIL_SENDING_LEASE_SECONDS = int(os.environ.get("EMAIL_SENDING_LEASE_SECONDS", "600"))
 
+# The largest logo accepted for the public pages and documents (compliance/branding.py).
+BRAND_LOGO_MAX_BYTES = int(os.environ.get("BRAND_LOGO_MAX_BYTES", str(1024 * 1024)))
+
 # Translations whose English text changed since they were written: a warning when publishing,
 # or (on) a reason publishing is refused.
 TRANSLATION_REVIEW_BLOCKS_PUBLISH = env_bool("TRANSLATION_REVIEW_BLOCKS_PUBLISH", False)

@@ -28,7 +28,8 @@ from compliance import models as register
 
 # The snapshot's structure: 1 first; 2 added the storage items' and cookies'
 # `category_needs_review`; 3 the Fides keys and the data categories' `parent` (and allows a
-# purpose's legal basis to be blank); 4 the processors' `website`. Releases keep the version
+# purpose's legal basis to be blank); 4 the processors' `website`, the organisation's `logo`
+# and `accent_colour`. Releases keep the version
 # they were published with.
 SCHEMA_VERSION = 4
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 
 from compliance import objection_views, subscription_views, views
 
@@ -21,6 +21,10 @@ urlpatterns = [
     path("api/v1/consent", views.consent_record, name="consent-record"),
     path("api/v1/consent/<str:library>.json", views.banner_config, name="consent-banner-config"),
     path("api/v1/<str:language>/cookies.json", views.cookie_list, name="cookie-list-json"),
+    re_path(r"^brand/(?P<sha256>[0-9a-f]{64})\.png$", views.brand_logo, name="brand-logo"),
+    re_path(
+        r"^brand/accent/(?P<digits>[0-9a-f]{6})\.css$", views.brand_accent, name="brand-accent"
+    ),
     path("embed/cookies.js", views.embed_script, name="embed-cookies"),
     path("embed/consent.js", views.consent_script, name="embed-consent"),
     path("preview/<str:language>/<str:page>/", views.preview, name="public-preview"),

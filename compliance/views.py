@@ -24,10 +24,10 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from compliance import api_schema, consent, consent_log, public
+from compliance import api_schema, branding, consent, consent_log, public
 from compliance import feed as atom_feed
 from compliance.localize import public_view
-from compliance.models import Organisation
+from compliance.models import BrandImage, Organisation, Release
 from compliance.releases import TamperedRelease
 from compliance.snapshot import REGISTERS, build_snapshot
 
@@ -252,4 +252,32 @@ def embed_script(request):
     response = HttpResponse(body, content_type="application/javascript; charset=utf-8")
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = f"public, max-age={settings.PUBLIC_MAX_AGE}"
+    return response
+
+
+# Logos and accent colours never change under their address: caches may keep them for good.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+@require_safe
+def brand_logo(request, sha256):
+    """/brand/<sha256>.png: a logo a published release shows (staff also see the draft's)."""
+    shown = Release.objects.filter(snapshot__organisation__logo=sha256).exists()
+    if not (shown or request.user.is_staff):
+        raise Http404
+    image = BrandImage.objects.filter(sha256=sha256).first()
+    if image is None:
+        raise Http404
+    response = HttpResponse(bytes(image.content), content_type="image/png")
+    response["Cache-Control"] = IMMUTABLE if shown else "private, no-store"
+    response["ETag"] = f'"{sha256}"'
+    response["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@require_safe
+def brand_accent(request, digits):
+    """/brand/accent/<rrggbb>.css: the accent colour, made from the address alone."""
+    response = HttpResponse(branding.accent_css(digits), content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = IMMUTABLE
     return response

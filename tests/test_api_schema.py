@@ -94,7 +94,8 @@ def test_a_release_of_an_earlier_snapshot_version_still_validates(client, releas
         if version >= added_in:
             continue
         for register, fields in registers.items():
-            for row in old["snapshot"][register]:
+            rows = old["snapshot"][register]
+            for row in [rows] if isinstance(rows, dict) else rows:
                 for name in fields:
                     row.pop(name)
     schema = client.get("/api/v1/schema.json").json()

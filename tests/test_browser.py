@@ -572,3 +572,39 @@ def test_the_objection_form_works_and_passes_axe(visitor, live_server, language)
     assert serious_violations(visitor) == []
     assert Objection.objects.get().language == language
     assert visitor.context.cookies() == []
+
+
+def test_a_branded_page_shows_its_logo_under_its_own_policy_and_passes_axe(
+    browser, visitor, live_server
+):
+    """The logo and the accent stylesheet load from our origin under the pages' strict
+    Content-Security-Policy (no violation), and the page still passes axe-core."""
+    import io
+
+    from PIL import Image
+
+    from compliance import branding
+    from compliance.models import Organisation
+    from compliance.releases import publish
+
+    out = io.BytesIO()
+    Image.new("RGB", (300, 90), (26, 95, 180)).save(out, format="PNG")
+    out.seek(0)
+    image = branding.prepare_logo(out)
+    Organisation.objects.update(logo=image.sha256, accent_colour="#1a5fb4")
+    publish(note="Branded")
+    strict = browser.new_context(locale="en-GB")
+    page = strict.new_page()
+    violations = []
+    page.on(
+        "console", lambda m: violations.append(m.text) if "Content Security" in m.text else None
+    )
+    page.goto(f"{live_server.url}/en/cookies/")
+    expect(page.locator("img.logo")).to_be_visible()
+    assert page.evaluate("document.querySelector('img.logo').naturalWidth") == 300
+    border = page.evaluate("getComputedStyle(document.querySelector('header.site')).borderTopColor")
+    assert border == "rgb(26, 95, 180)"
+    assert violations == [] and strict.cookies() == []
+    strict.close()
+    visitor.goto(f"{live_server.url}/pl/cookies/")
+    assert serious_violations(visitor) == []

@@ -146,6 +146,20 @@ class Organisation(RegisterModel):
     supervisory_authority = models.CharField(
         _("competent supervisory authority"), max_length=200, blank=True
     )
+    # Branding of the public pages and the documents (compliance/branding.py): the logo is a
+    # BrandImage named by its SHA-256, so a release names the very image it showed.
+    logo = models.CharField(_("logo"), max_length=64, blank=True, editable=False)
+    accent_colour = models.CharField(
+        _("accent colour"),
+        max_length=7,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^#[0-9a-fA-F]{6}\Z", _("A colour is written #RRGGBB, for example #1a5fb4.")
+            )
+        ],
+        help_text=_("Lines and rules of the public pages and documents, e.g. #1a5fb4."),
+    )
 
     class Meta:
         verbose_name = _("organisation")
@@ -994,6 +1008,28 @@ class WrittenOnceModel(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableError(self.DELETE_REFUSED)
+
+
+class BrandImage(WrittenOnceModel):
+    """An uploaded logo, re-encoded as PNG (compliance/branding.py) and named by the SHA-256 of
+    those bytes. Never changed or deleted: a release that showed it keeps showing it."""
+
+    sha256 = models.CharField(_("SHA-256"), max_length=64, unique=True)
+    content = models.BinaryField(_("PNG image"))
+    width = models.PositiveIntegerField(_("width"))
+    height = models.PositiveIntegerField(_("height"))
+    uploaded_at = models.DateTimeField(_("uploaded on"), default=timezone.now)
+
+    CHANGE_REFUSED = _("Logos are never changed: upload a new one.")
+    DELETE_REFUSED = _("Logos are kept: releases that showed them still do.")
+
+    class Meta:
+        verbose_name = _("logo")
+        verbose_name_plural = _("logos")
+        default_permissions = ()
+
+    def __str__(self):
+        return self.sha256[:12]
 
 
 class ImmutableModel(WrittenOnceModel):

@@ -6,7 +6,7 @@ from django.contrib.staticfiles import finders
 from django.core.management.base import BaseCommand, CommandError
 from django.test import RequestFactory
 
-from compliance import api_schema, consent, public, views
+from compliance import api_schema, branding, consent, public, views
 from compliance.models import Release
 
 
@@ -73,6 +73,13 @@ class Command(BaseCommand):
         for library in consent.LIBRARIES:
             path = f"/api/v1/consent/{library}.json"
             files[path.lstrip("/")] = (views.banner_config, {"library": library}, path)
+        # The organisation's logo and accent colour, where the pages ask for them.
+        organisation = public.snapshot_of(public.latest()).get("organisation") or {}
+        if logo := branding.logo_path(organisation.get("logo", "")):
+            files[logo.lstrip("/")] = (views.brand_logo, {"sha256": organisation["logo"]}, logo)
+        if accent := branding.accent_path(organisation.get("accent_colour")):
+            digits = branding.accent_hex(organisation["accent_colour"])
+            files[accent.lstrip("/")] = (views.brand_accent, {"digits": digits}, accent)
         files["embed/cookies.js"] = (views.embed_script, {}, "/embed/cookies.js")
         files["embed/consent.js"] = (views.consent_script, {}, "/embed/consent.js")
         for relative, (view, kwargs, path) in files.items():
