@@ -27,7 +27,7 @@ from django.views.decorators.http import require_safe
 from compliance import api_schema, branding, consent, consent_log, public
 from compliance import feed as atom_feed
 from compliance.localize import public_view
-from compliance.models import BrandImage, Organisation, Release
+from compliance.models import BrandImage, Organisation
 from compliance.releases import TamperedRelease
 from compliance.snapshot import REGISTERS, build_snapshot
 
@@ -261,9 +261,13 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 @require_safe
 def brand_logo(request, sha256):
-    """/brand/<sha256>.png: a logo a published release shows (staff also see the draft's)."""
-    shown = Release.objects.filter(snapshot__organisation__logo=sha256).exists()
-    if not (shown or request.user.is_staff):
+    """/brand/<sha256>.png: the logo the latest release shows (staff also see the draft's).
+    Which one that is comes from the cached release: a request for any other address costs
+    no query (it is a 404 for visitors)."""
+    release = public.latest()
+    organisation = (public.snapshot_of(release).get("organisation") or {}) if release else {}
+    shown = organisation.get("logo") == sha256
+    if not (shown or getattr(request, "user", None) and request.user.is_staff):
         raise Http404
     image = BrandImage.objects.filter(sha256=sha256).first()
     if image is None:

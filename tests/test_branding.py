@@ -118,6 +118,21 @@ def test_an_accent_colour_is_only_ever_a_colour(admin_client, demo, colour):
     assert Organisation.objects.get().accent_colour == ""
 
 
+def test_only_the_published_logo_is_served_and_asking_for_others_costs_nothing(
+    admin_client, client, demo, django_assert_num_queries
+):
+    upload(admin_client, picture(colour=(1, 2, 3)))
+    publish(note="First logo")
+    first = Organisation.objects.get().logo
+    upload(admin_client, picture(colour=(200, 0, 0)))  # a second logo, not published yet
+    second = Organisation.objects.get().logo
+    assert client.get(f"/brand/{first}.png").status_code == 200
+    with django_assert_num_queries(0):
+        assert client.get(f"/brand/{second}.png").status_code == 404
+        assert client.get(f"/brand/{'0' * 64}.png").status_code == 404
+    assert admin_client.get(f"/brand/{second}.png").status_code == 200  # staff: the draft's
+
+
 def test_the_accent_stylesheet_is_made_from_its_address_only(client):
     assert client.get("/brand/accent/zzzzzz.css").status_code == 404
     assert client.get("/brand/accent/1a5fb4;x.css").status_code == 404
