@@ -101,6 +101,8 @@ def test_double_opt_in_from_the_form_to_a_confirmed_address(client, release, smt
     assert subscriptions.send_queued() == 1
     [message] = smtp.to("Legal@Customer.example")
     assert "Potwierdź" in message["Subject"]
+    # The name ends with its own full stop ("s.r.o."): no sentence ends right after it.
+    assert "Smartsupp.com, s.r.o." in body(message) and ".." not in body(message)
     confirm_url = link(message, "confirm")
     assert message["List-Unsubscribe"].strip() == f"<{link(message, 'unsubscribe')}>"
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
