@@ -104,6 +104,18 @@ def accent_path(colour):
     return f"/brand/accent/{digits}.css" if digits else ""
 
 
+def presented(organisation):
+    """What pages and documents need of a snapshot's organisation to show its branding."""
+    sha256 = organisation.get("logo", "")
+    digits = accent_hex(organisation.get("accent_colour"))
+    return {
+        "logo": sha256,
+        "logo_url": logo_path(sha256),
+        "accent_colour": f"#{digits}" if digits else "",
+        "accent_css_url": accent_path(digits),
+    }
+
+
 def logo_data_uri(sha256):
     """The logo as a data: URI for the documents (their renderer fetches nothing), or ""."""
     image = BrandImage.objects.filter(sha256=sha256).only("content").first() if sha256 else None

@@ -296,12 +296,7 @@ def localize(snapshot, language):
             "frequency": label(ProcessingFrequency, org.get("processing_frequency")),
             "supervisory_authority": t(org.get("supervisory_authority")),
             # Served from our own origin (compliance/branding.py); "" when there is none.
-            "logo": org.get("logo", ""),
-            "logo_url": branding.logo_path(org.get("logo", "")),
-            "accent_colour": "#" + accent
-            if (accent := branding.accent_hex(org.get("accent_colour")))
-            else "",
-            "accent_css_url": branding.accent_path(org.get("accent_colour")),
+            **branding.presented(org),
         }
         result.contacts = [
             {

@@ -117,8 +117,7 @@ def render_page(request, language, template, context, status=200):
                 "register": {
                     "organisation": {
                         "legal_name": remove_controls(organisation.get("legal_name")),
-                        "logo_url": branding.logo_path(organisation.get("logo", "")),
-                        "accent_css_url": branding.accent_path(organisation.get("accent_colour")),
+                        **branding.presented(organisation),
                     }
                 },
                 "honeypot": HONEYPOT,

@@ -8,7 +8,6 @@ to the same address; RFC 8058's one-click POST from a mail program lands there t
 """
 
 from django import forms
-from django.core.validators import EmailValidator
 from django.http import HttpResponseNotAllowed
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -19,9 +18,7 @@ from compliance.consent_log import client_address
 
 
 class SubscribeForm(public_forms.PublicForm):
-    email = forms.EmailField(
-        label=_("E-mail address"), max_length=254, validators=[EmailValidator()]
-    )
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
     language = forms.ChoiceField(label=_("Language of the e-mails"), choices=())
 
     field_order = ["email", "language"]
