@@ -322,6 +322,17 @@ class OrganisationAdmin(RegisterAdmin):
                     "processing_duration",
                     "processing_frequency",
                     "supervisory_authority",
+                    "controllers_description",
+                ]
+            },
+        ),
+        (
+            _("Clauses of the data-processing agreement (Decision (EU) 2021/915)"),
+            {
+                "fields": [
+                    "subprocessor_authorisation",
+                    "subprocessor_notice_days",
+                    "docking_clause",
                 ]
             },
         ),
@@ -435,12 +446,19 @@ class DataElementAdmin(RegisterAdmin):
 class PurposeAdmin(RegisterAdmin):
     list_display = [
         "name",
+        "role",
         "legal_basis",
         "consent_required",
         "data_category_count",
         "processor_count",
     ]
-    list_filter = ["legal_basis", "consent_required", HealthFilter, MissingTranslationFilter]
+    list_filter = [
+        "role",
+        "legal_basis",
+        "consent_required",
+        HealthFilter,
+        MissingTranslationFilter,
+    ]
     search_fields = ["slug", "fides_key", *in_all_languages("name", "description")]
     prepopulated_fields = {"slug": ["name_en"]}
     autocomplete_fields = ["data_subject_categories", "data_categories"]
@@ -448,6 +466,7 @@ class PurposeAdmin(RegisterAdmin):
         "name",
         "slug",
         "fides_key",
+        "role",
         "description",
         "legal_basis",
         "legitimate_interest",
@@ -455,6 +474,9 @@ class PurposeAdmin(RegisterAdmin):
         "retention",
         "data_subject_categories",
         "data_categories",
+        "recipients",
+        "provision_requirement",
+        "automated_decisions",
         "position",
     ]
 
@@ -657,8 +679,23 @@ class StorageItemAdmin(TrackingItemAdmin):
 
 @admin.register(TechnicalMeasure)
 class TechnicalMeasureAdmin(RegisterAdmin):
-    list_display = ["slug", "heading", "certification", "assists_controller", "position"]
-    list_filter = ["heading", "assists_controller", MissingTranslationFilter]
+    list_display = [
+        "slug",
+        "heading",
+        "processor",
+        "not_applicable",
+        "certification",
+        "assists_controller",
+        "position",
+    ]
+    list_filter = [
+        "heading",
+        "not_applicable",
+        "assists_controller",
+        ("processor", admin.EmptyFieldListFilter),
+        MissingTranslationFilter,
+    ]
+    list_select_related = ["processor"]
     search_fields = ["slug", "certification", *in_all_languages("description")]
 
 
@@ -932,7 +969,7 @@ class ReleaseAdmin(ReadOnlyAdmin):
             form = PublishForm(
                 initial={
                     "effective_date": timezone.localdate(),
-                    "notice_days": settings.SUBPROCESSOR_NOTICE_DAYS,
+                    "notice_days": releases.agreed_notice_days(),
                 }
             )
         latest = releases.latest_release()

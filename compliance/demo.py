@@ -25,6 +25,7 @@ from compliance.models import (
     Purpose,
     StorageItem,
     StorageType,
+    SubprocessorAuthorisation,
     TechnicalMeasure,
     TrackingCategory,
     TransferSafeguard,
@@ -54,7 +55,66 @@ ORGANISATION = {
     "country": "CZ",
     "website": "https://www.smartsupp.com/",
     "processing_frequency": ProcessingFrequency.CONTINUOUS,
+    # The seed says nothing of the options of the Clauses: these are the model's defaults (the
+    # notices and objections the product sends are those of Option 2).
+    "subprocessor_authorisation": SubprocessorAuthorisation.GENERAL,
+    "subprocessor_notice_days": 30,
+    "docking_clause": False,
     **texts(
+        # What the seed states: data of visitors of customers' websites is processed by
+        # Smartsupp "w ramach świadczenia usług" (in providing the service), through the chat
+        # window, stored within the EU, shown among the visitor information in the dashboard.
+        processing_subject_matter=(
+            "Personal data of visitors of the customer's website, processed by Smartsupp in "
+            "providing its chat service to the customer.",
+            "Dane osobowe osób odwiedzających stronę internetową klienta, przetwarzane przez "
+            "Smartsupp w ramach świadczenia klientowi usługi czatu.",
+            "Osobní údaje návštěvníků webových stránek zákazníka, které Smartsupp zpracovává "
+            "při poskytování služby chatu zákazníkovi.",
+            "Personenbezogene Daten der Besucher der Website des Kunden, die Smartsupp bei der "
+            "Erbringung seines Chat-Dienstes für den Kunden verarbeitet.",
+        ),
+        processing_nature=(
+            "Collection through the chat window and the visitor's browser, storage within the "
+            "European Union, and display to the customer among the visitor information in the "
+            "Smartsupp dashboard; video recordings of visits only with the advanced features.",
+            "Zbieranie za pośrednictwem okna czatu i przeglądarki odwiedzającego, "
+            "przechowywanie w obrębie Unii Europejskiej oraz udostępnianie klientowi wśród "
+            "informacji o odwiedzających w pulpicie nawigacyjnym Smartsupp; nagrania wideo "
+            "wizyt tylko przy funkcjach zaawansowanych.",
+            "Shromažďování prostřednictvím okna chatu a prohlížeče návštěvníka, ukládání v "
+            "rámci Evropské unie a zobrazování zákazníkovi mezi informacemi o návštěvnících v "
+            "ovládacím panelu Smartsupp; videozáznamy návštěv jen u pokročilých funkcí.",
+            "Erhebung über das Chatfenster und den Browser des Besuchers, Speicherung innerhalb "
+            "der Europäischen Union und Anzeige für den Kunden unter den Besucherinformationen "
+            "im Smartsupp-Dashboard; Videoaufzeichnungen von Besuchen nur bei den erweiterten "
+            "Funktionen.",
+        ),
+        processing_duration=(
+            "For as long as Smartsupp provides the service to the customer.",
+            "Przez okres świadczenia usługi klientowi przez Smartsupp.",
+            "Po dobu, po kterou Smartsupp poskytuje zákazníkovi službu.",
+            "Für die Dauer, in der Smartsupp dem Kunden den Dienst erbringt.",
+        ),
+        controllers_description=(
+            "Each customer that uses the Smartsupp chat on its website; Smartsupp concludes a "
+            "data-processing agreement with every customer.",
+            "Każdy klient korzystający z czatu Smartsupp na swojej stronie internetowej; "
+            "Smartsupp zawiera umowę powierzenia przetwarzania danych osobowych z każdym "
+            "klientem.",
+            "Každý zákazník, který používá chat Smartsupp na svých webových stránkách; "
+            "Smartsupp uzavírá smlouvu o zpracování osobních údajů s každým zákazníkem.",
+            "Jeder Kunde, der den Smartsupp-Chat auf seiner Website nutzt; Smartsupp schließt "
+            "mit jedem Kunden einen Auftragsverarbeitungsvertrag.",
+        ),
+        # Smartsupp is established in Brno: the Czech authority is the competent one.
+        supervisory_authority=(
+            "Office for Personal Data Protection (Úřad pro ochranu osobních údajů), Prague",
+            "Urząd Ochrony Danych Osobowych Republiki Czeskiej (Úřad pro ochranu osobních "
+            "údajů), Praga",
+            "Úřad pro ochranu osobních údajů, Praha",
+            "Amt für den Schutz personenbezogener Daten (Úřad pro ochranu osobních údajů), Prag",
+        ),
         data_location=(
             "Within the European Union",
             "W obrębie Unii Europejskiej",
@@ -62,14 +122,16 @@ ORGANISATION = {
             "Innerhalb der Europäischen Union",
         ),
         privacy_by_default=(
-            "By default, Smartsupp does not store IP addresses or other sensitive data. "
-            "You can change these settings in your profile.",
-            "W ramach ustawień domyślnych, Smartsupp nie przechowuje adresów IP oraz innych "
-            "danych wrażliwych. Zmian w ustawieniach możesz dokonać w swoim profilu.",
-            "Ve výchozím nastavení Smartsupp neukládá IP adresy ani jiné citlivé údaje. "
-            "Nastavení můžete změnit ve svém profilu.",
-            "Standardmäßig speichert Smartsupp keine IP-Adressen und keine anderen sensiblen "
-            "Daten. Sie können diese Einstellungen in Ihrem Profil ändern.",
+            "By default, Smartsupp does not store IP addresses or other data that needs "
+            "special protection. A customer can change these settings in its profile.",
+            "W ustawieniach domyślnych Smartsupp nie przechowuje adresów IP ani innych danych "
+            "wymagających szczególnej ochrony. Klient może zmienić te ustawienia w swoim "
+            "profilu.",
+            "Ve výchozím nastavení Smartsupp neukládá IP adresy ani jiné údaje vyžadující "
+            "zvláštní ochranu. Zákazník může toto nastavení změnit ve svém profilu.",
+            "Standardmäßig speichert Smartsupp keine IP-Adressen und keine anderen besonders "
+            "schutzbedürftigen Daten. Der Kunde kann diese Einstellungen in seinem Profil "
+            "ändern.",
         ),
     ),
 }
@@ -82,7 +144,7 @@ DPO = {
     **texts(
         title=(
             "Data protection officer",
-            "Inspektor ochrony danych osobowych",
+            "Inspektor ochrony danych",
             "Pověřenec pro ochranu osobních údajů",
             "Datenschutzbeauftragte",
         )
@@ -92,14 +154,15 @@ DPO = {
 VISITORS = texts(
     name=(
         "Visitors of the customer's website",
-        "Osoby odwiedzające Twoją stronę internetową",
+        "Osoby odwiedzające stronę internetową klienta",
         "Návštěvníci webových stránek zákazníka",
         "Besucher der Website des Kunden",
     ),
     description=(
         "People who visit a website that uses Smartsupp, including those who write in the chat "
         "window.",
-        "Osoby odwiedzające Twoją stronę, w tym osoby korzystające z okna czatu.",
+        "Osoby odwiedzające stronę internetową korzystającą ze Smartsupp, w tym osoby "
+        "piszące w oknie czatu.",
         "Osoby, které navštíví web používající Smartsupp, včetně těch, které píší v okně chatu.",
         "Personen, die eine Website mit Smartsupp besuchen, einschließlich derer, die im "
         "Chatfenster schreiben.",
@@ -215,8 +278,9 @@ BASIC_CHAT = {
         description=(
             "Using only the basic chatbot, without the advanced features: answering customers' "
             "questions and supporting them. Customers' consent is not needed.",
-            "Stosuję tylko czatbota w jego podstawowym wydaniu, bez zaawansowanych funkcji - w "
-            "takim przypadku zgoda klientów nie będzie konieczna.",
+            "Korzystanie tylko z czatbota w jego podstawowym wydaniu, bez zaawansowanych "
+            "funkcji: odpowiadanie na pytania klientów i ich wsparcie. Zgoda klientów nie jest "
+            "konieczna.",
             "Používání pouze základního chatbota bez pokročilých funkcí: odpovídání na dotazy "
             "zákazníků a jejich podpora. Souhlas zákazníků není potřeba.",
             "Nutzung nur des einfachen Chatbots ohne die erweiterten Funktionen: Beantwortung "
@@ -224,8 +288,7 @@ BASIC_CHAT = {
         ),
         legitimate_interest=(
             "Answering customers' enquiries and providing them with support.",
-            "Przetwarzasz dane w zgodzie z swoim prawnie uzasadnionym interesem, czyli po to "
-            "aby odpowiedzieć na zapytania klientów i zapewnić im wsparcie.",
+            "Odpowiadanie na zapytania klientów i zapewnianie im wsparcia.",
             "Odpovídání na dotazy zákazníků a poskytování podpory.",
             "Beantwortung von Kundenanfragen und Bereitstellung von Unterstützung.",
         ),
@@ -247,11 +310,10 @@ ADVANCED_FEATURES = {
             "Advanced marketing and analytics features need customers' consent. We recommend "
             "obtaining it with a cookie bar in which the user consents to analytics and/or "
             "marketing cookies (e.g. with an \u201cAllow all\u201d option).",
-            "Korzystam też z zaawansowanych funkcji marketingowych i analitycznych - w takim "
-            "przypadku nie obejdzie się bez zgody klientów. Ze swojej strony polecamy uzyskanie "
-            "ich zgody za pomocą paska plików cookie. Wybierając odpowiednią możliwość oferowaną "
-            "w pasku użytkownik wyraża zgodę na analityczne i/lub marketingowe pliki cookie "
-            "(np. Poprzez opcję \u201cZezwól na wszystko\u201d).",
+            "Zaawansowane funkcje marketingowe i analityczne wymagają zgody klientów. "
+            "Polecamy uzyskanie jej za pomocą paska plików cookie, w którym użytkownik wyraża "
+            "zgodę na analityczne i/lub marketingowe pliki cookie (np. poprzez opcję "
+            "\u201eZezwól na wszystko\u201d).",
             "Pokročilé marketingové a analytické funkce vyžadují souhlas zákazníků. Doporučujeme "
             "jej získat pomocí cookie lišty, ve které uživatel souhlasí s analytickými a/nebo "
             "marketingovými cookies (např. volbou \u201ePovolit vše\u201c).",
@@ -356,8 +418,9 @@ COOKIES = [
                 "continue where they left off. It also lets us show the source, browser "
                 "information and number of visits among the visitor information in the "
                 "dashboard.",
-                "Głównym celem tego pliku jest identyfikacja osób odwiedzających Twoją stronę "
-                "internetową. Na tej podstawie możemy odwiedzającego ponownie włączyć w rozmowę, "
+                "Głównym celem tego pliku jest identyfikacja osób odwiedzających stronę "
+                "internetową klienta. Na tej podstawie możemy odwiedzającego ponownie włączyć "
+                "w rozmowę, "
                 "jeśli dojdzie do załadowania lub odświeżenia strony w jej trakcie. W rezultacie "
                 "trwająca rozmowa nie znika, a odwiedzający mogą kontynuować ją tam, gdzie ją "
                 "zakończyli. Ten plik umożliwia nam zatem wyświetlanie źródła, informacji o "
@@ -596,15 +659,18 @@ MEASURES = [
         "position": 1,
         **tr(
             "description",
-            "By default the service does not store visitors' IP addresses or other sensitive "
-            "data; a customer can change this only in its own profile settings.",
-            "W ramach ustawień domyślnych, Smartsupp nie przechowuje adresów IP oraz innych "
-            "danych wrażliwych. Zmian w ustawieniach możesz dokonać w swoim profilu.",
-            "Ve výchozím nastavení služba neukládá IP adresy návštěvníků ani jiné citlivé "
-            "údaje; zákazník to může změnit pouze v nastavení svého profilu.",
+            "By default the service does not store visitors' IP addresses or other data that "
+            "needs special protection; a customer can change this only in its own profile "
+            "settings.",
+            "W ustawieniach domyślnych usługa nie przechowuje adresów IP odwiedzających ani "
+            "innych danych wymagających szczególnej ochrony; klient może to zmienić wyłącznie "
+            "w ustawieniach swojego profilu.",
+            "Ve výchozím nastavení služba neukládá IP adresy návštěvníků ani jiné údaje "
+            "vyžadující zvláštní ochranu; zákazník to může změnit pouze v nastavení svého "
+            "profilu.",
             "Standardmäßig speichert der Dienst keine IP-Adressen der Besucher und keine "
-            "anderen sensiblen Daten; ein Kunde kann dies nur in seinen Profileinstellungen "
-            "ändern.",
+            "anderen besonders schutzbedürftigen Daten; ein Kunde kann dies nur in seinen "
+            "Profileinstellungen ändern.",
         ),
     },
     {
@@ -616,7 +682,7 @@ MEASURES = [
             "A data protection officer has been appointed (dpo@smartsupp.com) and is consulted "
             "on every question concerning the GDPR.",
             "W celu zapewnienia odpowiednich standardów pracy z danymi mamy wyznaczonego "
-            "inspektora ochrony danych osobowych (dpo@smartsupp.com), z którą konsultujemy się "
+            "inspektora ochrony danych (dpo@smartsupp.com), z którą konsultujemy się "
             "w kwestiach związanych z RODO.",
             "Byl jmenován pověřenec pro ochranu osobních údajů (dpo@smartsupp.com), se kterým "
             "konzultujeme všechny otázky týkající se GDPR.",
@@ -632,8 +698,9 @@ MEASURES = [
             "description",
             "A data-processing agreement is concluded with every customer; it states what kinds "
             "of data are processed and where they are stored.",
-            "Ze wszystkimi naszymi klientami mamy umowę o przetwarzaniu danych osobowych. Umowa "
-            "opisuje, jakie rodzaje danych są przetwarzane, a także gdzie są one przechowywane.",
+            "Ze wszystkimi naszymi klientami zawieramy umowę powierzenia przetwarzania danych "
+            "osobowych. Umowa opisuje, jakie rodzaje danych są przetwarzane, a także gdzie są "
+            "one przechowywane.",
             "Se všemi zákazníky je uzavřena smlouva o zpracování osobních údajů; uvádí, jaké "
             "druhy údajů se zpracovávají a kde jsou uloženy.",
             "Mit jedem Kunden wird ein Auftragsverarbeitungsvertrag geschlossen; er legt fest, "
@@ -642,6 +709,31 @@ MEASURES = [
     },
 ]
 
+# The seed: "Informujemy osoby odwiedzające Twoją stronę, że za pośrednictwem okna czatu dochodzi
+# do przetwarzania danych osobowych. Pomagamy Ci tym samym wypełnić zobowiązania w tym zakresie."
+MEASURES.append(
+    {
+        "slug": "visitors-informed-in-chat",
+        "heading": MeasureHeading.ACCOUNTABILITY,
+        "position": 3,
+        "assists_controller": True,
+        **tr(
+            "description",
+            "The chat window tells the visitors of the customer's website that personal data "
+            "is processed through it, which helps the customer meet its duty to inform them.",
+            "Okno czatu informuje osoby odwiedzające stronę internetową klienta, że za jego "
+            "pośrednictwem dochodzi do przetwarzania danych osobowych, co pomaga klientowi "
+            "wypełnić obowiązek informacyjny wobec nich.",
+            "Okno chatu informuje návštěvníky webových stránek zákazníka, že jeho "
+            "prostřednictvím dochází ke zpracování osobních údajů, což zákazníkovi pomáhá "
+            "splnit informační povinnost vůči nim.",
+            "Das Chatfenster teilt den Besuchern der Website des Kunden mit, dass darüber "
+            "personenbezogene Daten verarbeitet werden; dies hilft dem Kunden, seine "
+            "Informationspflicht ihnen gegenüber zu erfüllen.",
+        ),
+    }
+)
+
 POLICY_CLAUSES = [
     {
         "slug": "processor-entry",
@@ -649,7 +741,7 @@ POLICY_CLAUSES = [
         **texts(
             title=(
                 "Add Smartsupp to your list of processors",
-                "Dodaj Smartsupp do listy podmiotów przetwarzających dane",
+                "Smartsupp na liście podmiotów przetwarzających",
                 "Přidejte Smartsupp do seznamu zpracovatelů",
                 "Smartsupp in Ihre Liste der Auftragsverarbeiter aufnehmen",
             ),
@@ -669,7 +761,7 @@ POLICY_CLAUSES = [
         **texts(
             title=(
                 "Wording for your privacy policy",
-                "Sformułowanie do Twojej polityki prywatności",
+                "Sformułowanie do polityki prywatności klienta",
                 "Formulace pro vaše zásady ochrany osobních údajů",
                 "Formulierung für Ihre Datenschutzerklärung",
             ),
@@ -679,7 +771,8 @@ POLICY_CLAUSES = [
                 "Personal data in the chat window is processed automatically. Advanced features "
                 "are enabled only when customers have consented to them, which also covers the "
                 "use of analytics and/or marketing cookies.",
-                "Zapewnienie odpowiedniej obsługi klienta jest w naszym dobrze pojętym interesie. "
+                "Zapewnienie odpowiedniej obsługi klienta jest w naszym prawnie uzasadnionym "
+                "interesie. "
                 "Wiąże się to z koniecznością przetwarzania plików cookie lub też innych danych "
                 "podanych przez klientów w oknie czatu. Dane osobowe w oknie czatu są "
                 "przetwarzane automatycznie. Zaawansowane funkcje są włączone tylko wtedy, gdy "

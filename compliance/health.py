@@ -25,9 +25,11 @@ from compliance.models import (
     DataSubjectCategory,
     KnownCookie,
     LegalBasis,
+    MeasureHeading,
     Organisation,
     PolicyClause,
     ProcessingLocation,
+    ProcessingRole,
     Processor,
     ProcessorStatus,
     Purpose,
@@ -196,6 +198,11 @@ ENFORCES = {
     "retention_to_review": "Cookie tables 2: duration read from an import",
     "category_to_review": "Cookie tables 1: category read from an import",
     "necessary_long_lived": "Cookie tables 3: lifespan of necessary items",
+    "annex_iii_heading_empty": "Annex III: every heading described or marked not applicable",
+    "processor_measures_missing": "Annex III: the measures of each sub-processor",
+    "controller_notice_incomplete": "Art. 13(1)(e), 13(2)(a), (e) and (f): the controller's "
+    "own notice",
+    "controllers_not_stated": "Art. 30(2)(a): the controllers the processor acts for",
 }
 
 # Words in an item's English purpose or description that a strictly necessary item does not
@@ -228,6 +235,16 @@ def _no_objection_route_q():
         published=True, role__in=[ContactRole.PRIVACY_CONTACT, ContactRole.DPO]
     ).exclude(email="")
     return ~Q(Exists(route))
+
+
+def _annex_iii_heading_empty_q():
+    """Some Annex III heading has none of the organisation's own measures (applicable or marked
+    not applicable): the annexes then print it as "to be completed"."""
+    own = TechnicalMeasure.objects.filter(processor__isnull=True)
+    empty = Q()
+    for heading in MeasureHeading.values:
+        empty |= ~Q(Exists(own.filter(heading=heading)))
+    return empty
 
 
 def _rules():
@@ -387,6 +404,51 @@ def _rules():
                     | is_blank(f"processing_description_{default}")
                     | (is_blank("contact_name") & is_blank("contact_email"))
                 ),
+            },
+        ),
+        Rule(
+            "annex_iii_heading_empty",
+            _("Annex III headings with no measure and not marked as not applicable"),
+            WARNING,
+            {Organisation: _annex_iii_heading_empty_q()},
+        ),
+        Rule(
+            "processor_measures_missing",
+            _("Sub-processors whose measures are not described (Annex III)"),
+            WARNING,
+            {
+                Processor: _engaged_processors_q()
+                & ~Q(Exists(TechnicalMeasure.objects.filter(processor=OuterRef("pk"))))
+            },
+        ),
+        Rule(
+            "controller_notice_incomplete",
+            _("Own processing (as controller) missing an item of the privacy notice"),
+            ERROR,
+            {
+                Purpose: Q(role=ProcessingRole.CONTROLLER)
+                & (
+                    is_blank(f"retention_{default}")
+                    | is_blank(f"provision_requirement_{default}")
+                    | is_blank(f"automated_decisions_{default}")
+                    | (
+                        is_blank(f"recipients_{default}")
+                        & ~Q(
+                            Exists(
+                                Processor.purposes.through.objects.filter(purpose=OuterRef("pk"))
+                            )
+                        )
+                    )
+                )
+            },
+        ),
+        Rule(
+            "controllers_not_stated",
+            _("The controllers the organisation processes data for are not stated"),
+            WARNING,
+            {
+                Organisation: is_blank(f"controllers_description_{default}")
+                & Q(Exists(Purpose.objects.filter(role=ProcessingRole.PROCESSOR)))
             },
         ),
         Rule(

@@ -19,6 +19,7 @@ from compliance.models import (
     LegalBasis,
     MeasureHeading,
     ProcessingFrequency,
+    ProcessingRole,
     ProcessorStatus,
     StorageType,
     TrackingCategory,
@@ -54,6 +55,10 @@ PUBLIC_FIELDS = {
         "supervisory_authority",
         "logo",
         "accent_colour",
+        "controllers_description",
+        "subprocessor_authorisation",
+        "subprocessor_notice_days",
+        "docking_clause",
     },
     # Only contacts marked published (the rows are dropped whole below).
     "contacts": {"key", "role", "name", "title", "email", "phone", "postal_address", "published"},
@@ -84,6 +89,10 @@ PUBLIC_FIELDS = {
         "position",
         "data_subject_categories",
         "data_categories",
+        "role",
+        "recipients",
+        "provision_requirement",
+        "automated_decisions",
     },
     # A sub-processor's contact person is for the DPA's Annex IV, not for the world.
     "processors": {
@@ -129,6 +138,8 @@ PUBLIC_FIELDS = {
         "heading",
         "description",
         "certification",
+        "not_applicable",
+        "processor",
         "assists_controller",
         "position",
     },
@@ -172,13 +183,21 @@ def public_view(snapshot):
         if name == "processors":
             # Planned: not announced yet (subprocessors.py), so not public either.
             rows = [row for row in rows if row.get("status") != "planned"]
+        if name == "technical_measures":
+            # Nor the measures of a planned one, which would name it.
+            planned = {
+                tuple(p["key"])
+                for p in snapshot.get("processors") or []
+                if p.get("status") == "planned"
+            }
+            rows = [row for row in rows if tuple(row.get("processor") or ()) not in planned]
         view[name] = [{k: v for k, v in row.items() if k in fields} for row in rows]
     return without_controls(view)
 
 
 # Snapshot versions whose public view public_schema() describes, and the public fields each
 # version added (absent from the releases published before it: not required).
-PUBLIC_VIEW_VERSIONS = (1, 2, 3, 4)
+PUBLIC_VIEW_VERSIONS = (1, 2, 3, 4, 5)
 PUBLIC_FIELDS_ADDED = {
     3: {
         "data_subject_categories": {"fides_key"},
@@ -186,6 +205,16 @@ PUBLIC_FIELDS_ADDED = {
         "purposes": {"fides_key"},
     },
     4: {"processors": {"website"}, "organisation": {"logo", "accent_colour"}},
+    5: {
+        "organisation": {
+            "controllers_description",
+            "subprocessor_authorisation",
+            "subprocessor_notice_days",
+            "docking_clause",
+        },
+        "purposes": {"role", "recipients", "provision_requirement", "automated_decisions"},
+        "technical_measures": {"not_applicable", "processor"},
+    },
 }
 
 
@@ -266,9 +295,30 @@ class Localized:
     def special_categories(self):
         return [c for c in self.data_categories if c["special_category"]]
 
+    annex_headings: list = field(default_factory=list)  # every Annex III heading, in order
+
     @property
     def assistance_measures(self):
         return [m for _heading, measures in self.measure_groups for m in measures if m["assists"]]
+
+    @property
+    def dpo(self):
+        return [c for c in self.contacts if c["is_dpo"]]
+
+    @property
+    def all_processors(self):
+        """Every engaged sub-processor, each before its own sub-processors."""
+        return list(_each_processor(self.processors))
+
+    @property
+    def processor_purposes(self):
+        """Purposes processed on customers' behalf (what they put in their own notices)."""
+        return [p for p in self.purposes if p["role"] == ProcessingRole.PROCESSOR]
+
+    @property
+    def controller_purposes(self):
+        """The organisation's own processing: its Art. 13/14 notice and Art. 30(1) record."""
+        return [p for p in self.purposes if p["role"] == ProcessingRole.CONTROLLER]
 
 
 def localize(snapshot, language):
@@ -295,6 +345,12 @@ def localize(snapshot, language):
             "duration": t(org.get("processing_duration")),
             "frequency": label(ProcessingFrequency, org.get("processing_frequency")),
             "supervisory_authority": t(org.get("supervisory_authority")),
+            "controllers_description": t(org.get("controllers_description")),
+            # The options of the Clauses; None in releases before schema 5, which did not
+            # record them (the documents then say so instead of guessing).
+            "authorisation": org.get("subprocessor_authorisation"),
+            "notice_days": org.get("subprocessor_notice_days"),
+            "docking_clause": org.get("docking_clause"),
             # Served from our own origin (compliance/branding.py); "" when there is none.
             **branding.presented(org),
         }
@@ -316,8 +372,10 @@ def localize(snapshot, language):
             for c in snapshot["data_subject_categories"]
         ]
         category_names = {}
+        category_sources = {}
         for c in snapshot["data_categories"]:
             category_names[c["slug"]] = t(c["name"])
+            category_sources[c["slug"]] = t(c["source"])
             result.data_categories.append(
                 {
                     "name": t(c["name"]),
@@ -336,6 +394,10 @@ def localize(snapshot, language):
                 {
                     "name": t(p["name"]),
                     "description": t(p["description"]),
+                    "slug": p["slug"],
+                    # Purposes of releases before schema 5 were all described for customers.
+                    "role": p.get("role") or ProcessingRole.PROCESSOR,
+                    "legal_basis_code": p["legal_basis"],
                     "legal_basis": label(LegalBasis, p["legal_basis"]),
                     "legitimate_interest": t(p["legitimate_interest"]),
                     "consent_required": p["consent_required"],
@@ -346,30 +408,71 @@ def localize(snapshot, language):
                     "data_categories": [
                         category_names.get(k[0], k[0]) for k in p["data_categories"]
                     ],
+                    "sources": [
+                        category_sources[k[0]]
+                        for k in p["data_categories"]
+                        if category_sources.get(k[0])
+                    ],
+                    "recipients": t(p.get("recipients")),
+                    "provision_requirement": t(p.get("provision_requirement")),
+                    "automated_decisions": t(p.get("automated_decisions")),
                 }
             )
+        own_measures, processor_measures = _measures(snapshot["technical_measures"], t)
         result.processors = _processor_tree(
-            snapshot["processors"], t, category_names, purpose_names
+            snapshot["processors"], t, category_names, purpose_names, processor_measures
         )
+        engaged = list(_each_processor(result.processors))
+        for purpose in result.purposes:
+            # Art. 13(1)(e) and (f): the sub-processors that receive the purpose's data.
+            purpose["processors"] = [n for n in engaged if purpose["slug"] in n["purpose_keys"]]
         result.tracking_groups = _tracking_groups(snapshot, t, language)
-        by_heading = {}
-        for m in snapshot["technical_measures"]:
-            by_heading.setdefault(m["heading"], []).append(
-                {
-                    "description": t(m["description"]),
-                    "certification": m["certification"],
-                    "assists": m["assists_controller"],
-                }
-            )
-        result.measure_groups = [
-            (str(heading_label), by_heading[heading])
+        result.annex_headings = [
+            {
+                "heading": str(heading_label),
+                "measures": [m for m in own_measures if m["code"] == heading and m["applies"]],
+                "not_applicable": [
+                    m for m in own_measures if m["code"] == heading and not m["applies"]
+                ],
+            }
             for heading, heading_label in MeasureHeading.choices
-            if heading in by_heading
+        ]
+        result.measure_groups = [
+            (entry["heading"], entry["measures"])
+            for entry in result.annex_headings
+            if entry["measures"]
         ]
         result.policy_clauses = [
             {"title": t(c["title"]), "text": t(c["text"])} for c in snapshot["policy_clauses"]
         ]
     return result
+
+
+def _measures(rows, t):
+    """The organisation's own measures, and each sub-processor's by its name."""
+    own, by_processor = [], {}
+    for m in rows:
+        measure = {
+            "code": m["heading"],
+            "heading": label(MeasureHeading, m["heading"]),
+            "description": t(m["description"]),
+            "certification": m["certification"],
+            "assists": m["assists_controller"],
+            # Releases before schema 5 had no "not applicable" and no sub-processors' measures.
+            "applies": not m.get("not_applicable", False),
+        }
+        owner = m.get("processor")
+        if owner:
+            by_processor.setdefault(owner[0], []).append(measure)
+        else:
+            own.append(measure)
+    return own, by_processor
+
+
+def _each_processor(nodes):
+    for node in nodes:
+        yield node
+        yield from _each_processor(node["subprocessors"])
 
 
 def web_address(value):
@@ -378,7 +481,7 @@ def web_address(value):
     return value if value.lower().startswith(("https://", "http://")) else ""
 
 
-def _processor_tree(rows, t, category_names, purpose_names):
+def _processor_tree(rows, t, category_names, purpose_names, measures=None):
     # Rows from subprocessors.restricted() carry their state on the output's date (a retired
     # one may still be leaving); others are taken as the register says.
     engaged = [r for r in rows if r.get("lifecycle") or r["status"] != ProcessorStatus.RETIRED]
@@ -406,6 +509,8 @@ def _processor_tree(rows, t, category_names, purpose_names):
             "last_day": r.get("last_day", ""),
             "data_categories": [category_names.get(k[0], k[0]) for k in r["data_categories"]],
             "purposes": [purpose_names.get(k[0], k[0]) for k in r["purposes"]],
+            "purpose_keys": [k[0] for k in r["purposes"]],
+            "measures": (measures or {}).get(r["name"], []),
             "parent": r["parent"][0] if r["parent"] and r["parent"][0] in names else None,
             # Links where known (a release before schema 4 has no website).
             "website": web_address(r.get("website")),

@@ -18,8 +18,10 @@ from django.utils.translation import gettext, gettext_noop
 from compliance.diff import diff_snapshots
 from compliance.health import build_report, translations_to_review
 from compliance.models import (
+    DEFAULT_NOTICE_DAYS,
     ChangeKind,
     ChangeNotice,
+    Organisation,
     ProcessorStatus,
     Redaction,
     Release,
@@ -198,12 +200,19 @@ def change_notices(previous, current, *, notified_on, effective_date, notice_day
     ]
 
 
+def agreed_notice_days():
+    """The notice period for sub-processor changes the organisation agreed to (Clause 7.7(a))."""
+    organisation = Organisation.objects.only("subprocessor_notice_days").first()
+    return organisation.subprocessor_notice_days if organisation else DEFAULT_NOTICE_DAYS
+
+
 def publish(*, note, user=None, effective_date=None, notice_days=None):
     """Make and return the next release, or raise PublishRefused with every reason."""
     note = (note or "").strip()
     today = timezone.localdate()
     effective_date = effective_date or today
-    notice_days = settings.SUBPROCESSOR_NOTICE_DAYS if notice_days is None else notice_days
+    agreed_days = agreed_notice_days()
+    notice_days = agreed_days if notice_days is None else notice_days
 
     reasons = []
     if user is not None and not user.has_perm(PUBLISH_PERMISSION):
@@ -214,8 +223,16 @@ def publish(*, note, user=None, effective_date=None, notice_days=None):
         reasons.append(gettext("A release needs a note saying what it is."))
     elif first_control(note):
         reasons.append(gettext("The note contains an invisible control character: remove it."))
-    if notice_days < 0:
-        reasons.append(gettext("The notice period cannot be negative."))
+    if notice_days < agreed_days:
+        # The annexes and the sub-processor page promise the agreed period: a release may
+        # give more notice, never less.
+        reasons.append(
+            gettext(
+                "The notice period cannot be shorter than the %(days)s days agreed in the "
+                "organisation's settings (Clause 7.7(a))."
+            )
+            % {"days": agreed_days}
+        )
 
     with transaction.atomic():
         # One publisher at a time: the second waits here and then finds nothing left to

@@ -233,9 +233,6 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
-# Art. 28(2): how many days before a sub-processor change takes effect customers are told.
-SUBPROCESSOR_NOTICE_DAYS = int(os.environ.get("SUBPROCESSOR_NOTICE_DAYS", "30"))
-
 # Background work (Django's Tasks API, compliance/tasks.py). The default queue is a table in
 # our own database, worked by `manage.py worker`; any other Tasks backend (e.g. RQ's,
 # django_tasks_rq.RQBackend) is chosen here without changing the code.

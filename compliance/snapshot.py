@@ -29,9 +29,11 @@ from compliance import models as register
 # The snapshot's structure: 1 first; 2 added the storage items' and cookies'
 # `category_needs_review`; 3 the Fides keys and the data categories' `parent` (and allows a
 # purpose's legal basis to be blank); 4 the processors' `website`, the organisation's `logo`
-# and `accent_colour`. Releases keep the version
-# they were published with.
-SCHEMA_VERSION = 4
+# and `accent_colour`; 5 the organisation's options of the Clauses (`subprocessor_authorisation`,
+# `subprocessor_notice_days`, `docking_clause`) and `controllers_description`, the purposes'
+# `role` and Art. 13 fields, the measures' `not_applicable` and `processor`. Releases keep the
+# version they were published with.
+SCHEMA_VERSION = 5
 
 # (name in the snapshot, model, {nested name: (child model, its foreign key to the parent)})
 REGISTERS = [

@@ -103,11 +103,13 @@ def changes_up_to(release):
 def draft_changes(snapshot, today=None):
     """The changes so far and those publishing `snapshot` (the draft) would notify today: what
     the staff preview and the draft documents show."""
-    from django.conf import settings
     from django.utils import timezone
 
     from compliance.models import Release
-    from compliance.releases import change_notices  # releases reads the health report
+    from compliance.releases import (  # releases reads the health report
+        agreed_notice_days,
+        change_notices,
+    )
 
     latest = Release.objects.order_by("-number").first()
     today = today or timezone.localdate()
@@ -116,7 +118,7 @@ def draft_changes(snapshot, today=None):
         snapshot,
         notified_on=today,
         effective_date=today,
-        notice_days=settings.SUBPROCESSOR_NOTICE_DAYS,
+        notice_days=agreed_notice_days(),
     )
     return changes_up_to(latest) + as_changes(unsaved)
 

@@ -18,6 +18,7 @@ class OrganisationTranslation(TranslationOptions):
         "processing_nature",
         "processing_duration",
         "supervisory_authority",
+        "controllers_description",
     )
 
 
@@ -46,7 +47,15 @@ class DataElementTranslation(TranslationOptions):
 
 @register(models.Purpose)
 class PurposeTranslation(TranslationOptions):
-    fields = ("name", "description", "legitimate_interest", "retention")
+    fields = (
+        "name",
+        "description",
+        "legitimate_interest",
+        "retention",
+        "recipients",
+        "provision_requirement",
+        "automated_decisions",
+    )
     required_languages = {"en": ("name",)}
 
 

@@ -83,9 +83,9 @@ def test_the_schema_covers_the_envelope(client, releases):
     assert list(validator(cookie_schema).iter_errors({**cookies, "release": "2"}))
 
 
-@pytest.mark.parametrize("version", [1, 2, 3])
+@pytest.mark.parametrize("version", [1, 2, 3, 4])
 def test_a_release_of_an_earlier_snapshot_version_still_validates(client, releases, version):
-    """Version 2 added a field the public view leaves out, versions 3 and 4 public fields: a
+    """Version 2 added a field the public view leaves out, versions 3 to 5 public fields: a
     release published before them (without those fields) is valid; a current one has them."""
     payload = client.get("/api/v1/releases/2.json").json()
     old = copy.deepcopy(payload)
@@ -101,9 +101,9 @@ def test_a_release_of_an_earlier_snapshot_version_still_validates(client, releas
     schema = client.get("/api/v1/schema.json").json()
     assert list(validator(schema).iter_errors(old)) == []
     assert localize.public_schema(snapshot_schema())["properties"]["schema_version"] == {
-        "enum": [1, 2, 3, 4]
+        "enum": [1, 2, 3, 4, 5]
     }
-    assert payload["snapshot"]["schema_version"] == 4
+    assert payload["snapshot"]["schema_version"] == 5
     assert all("parent" in row for row in payload["snapshot"]["data_categories"])
     assert all("website" in row for row in payload["snapshot"]["processors"])
 

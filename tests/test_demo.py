@@ -87,8 +87,10 @@ def test_load_demo_loads_the_whole_seed(demo):
 
     clauses = list(models.PolicyClause.objects.all())
     assert clauses[0].text_pl.startswith("Smartsupp.com, s.r.o., ID No.: 036 68 681")
+    # The seed's wording, with the Regulation's term for legitimate interests (the seed's
+    # "dobrze pojęty interes" is not the law's: compliance/glossary.py).
     assert clauses[1].text_pl.startswith(
-        "Zapewnienie odpowiedniej obsługi klienta jest w naszym dobrze pojętym interesie."
+        "Zapewnienie odpowiedniej obsługi klienta jest w naszym prawnie uzasadnionym interesie."
     )
 
 

@@ -142,8 +142,8 @@ def declaration_pages(pdf, language="en"):
     _reader, pages = pdf_text(pdf)
     pages = [flat(page) for page in pages]
     with translation.override(language):
-        start = "3. " + gettext("Cookie and browser-storage declaration")
-        end = "4. " + gettext("Wording for your privacy policy")
+        start = "4. " + gettext("Cookie and browser-storage declaration")
+        end = "5. " + gettext("Wording for your privacy policy")
     # The last mention of a chapter's title is its heading, after the table of contents.
     first = max(n for n, page in enumerate(pages) if start in page)
     last = max(n for n, page in enumerate(pages) if end in page)
@@ -231,7 +231,7 @@ def changes_section(pdf):
     """The text of the summary's last chapter, "Changes since the previous release"."""
     _reader, pages = pdf_text(pdf)
     text = flat(" ".join(pages))
-    return text[text.rindex("5. Changes since the previous release") :]
+    return text[text.rindex("6. Changes since the previous release") :]
 
 
 def test_summary_lists_the_changes_since_the_previous_release(release):
@@ -495,7 +495,7 @@ def test_summary_changes_name_registers_and_fields_in_the_documents_language(dem
         changes=documents.changes_since(first, second.snapshot),
     )
     text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
-    chapter = re.sub(r"\s+", " ", text).split("5. ")[-1]
+    chapter = re.sub(r"\s+", " ", text).split("6. ")[-1]
     for key in ("processors", "active_until", "storage_items", "retention_note"):
         assert key not in chapter, key
     with translation.override(language):

@@ -71,6 +71,15 @@ def secrets(demo):
     values += fill_private_fields(models.Processor.objects.order_by("name").first())
     values += fill_private_fields(models.Cookie.objects.order_by("name").first())
     values += fill_private_fields(models.StorageItem.objects.order_by("name").first())
+    # A planned sub-processor is not announced yet: neither it nor its measures (which would
+    # name it) are public.
+    planned = factories.ProcessorFactory(
+        name="PlannedSecretCo", status=models.ProcessorStatus.PLANNED
+    )
+    measure = factories.TechnicalMeasureFactory(
+        processor=planned, description_en="PlannedSecretMeasure encrypts the recordings at rest."
+    )
+    values += [planned.name, measure.description_en]
     publish(note="With private values")
     return values
 

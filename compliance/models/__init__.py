@@ -111,6 +111,17 @@ class ProcessingFrequency(models.TextChoices):
     ONE_OFF = "one_off", _("One-off")
 
 
+class SubprocessorAuthorisation(models.TextChoices):
+    """Clause 7.7(a) of the Clauses of Decision (EU) 2021/915: the option the parties chose."""
+
+    SPECIFIC = "specific", _("Option 1: prior specific authorisation")
+    GENERAL = "general", _("Option 2: general written authorisation")
+
+
+# The law sets no notice period; 30 days is common market practice.
+DEFAULT_NOTICE_DAYS = 30
+
+
 class Organisation(RegisterModel):
     """The organisation that keeps this register (one per installation)."""
 
@@ -145,6 +156,39 @@ class Organisation(RegisterModel):
     )
     supervisory_authority = models.CharField(
         _("competent supervisory authority"), max_length=200, blank=True
+    )
+    controllers_description = models.TextField(
+        _("controllers on whose behalf the processing is carried out"),
+        blank=True,
+        help_text=_(
+            "For which controllers the record of processing (Art. 30(2)(a)) is kept, and where "
+            "their names and contact details are listed."
+        ),
+    )
+    # The options of the Clauses (Decision (EU) 2021/915) that the annexes, the sub-processor
+    # page and the change notices all state: one setting, so they cannot disagree.
+    subprocessor_authorisation = models.CharField(
+        _("authorisation of sub-processors (Clause 7.7(a))"),
+        max_length=10,
+        choices=SubprocessorAuthorisation.choices,
+        default=SubprocessorAuthorisation.GENERAL,
+    )
+    subprocessor_notice_days = models.PositiveSmallIntegerField(
+        _("notice period for sub-processor changes (days)"),
+        default=DEFAULT_NOTICE_DAYS,
+        validators=[MaxValueValidator(365)],
+        help_text=_(
+            "How long before a sub-processor is added or replaced the customers are told "
+            "(Option 2) or asked (Option 1). The law sets no period; 30 days is common."
+        ),
+    )
+    docking_clause = models.BooleanField(
+        _("docking clause (Clause 5) included"),
+        default=False,
+        help_text=_(
+            "Further controllers or processors may accede to the Clauses by completing the "
+            "Annexes and signing Annex I."
+        ),
     )
     # Branding of the public pages and the documents (compliance/branding.py): the logo is a
     # BrandImage named by its SHA-256, so a release names the very image it showed.
@@ -400,6 +444,13 @@ class LegalBasis(models.TextChoices):
     LEGITIMATE_INTERESTS = "f", _("Art. 6(1)(f): legitimate interests")
 
 
+class ProcessingRole(models.TextChoices):
+    """Whose processing a purpose is: a processor describes both (Art. 30(1) and 30(2))."""
+
+    PROCESSOR = "processor", _("On behalf of customers (as processor)")
+    CONTROLLER = "controller", _("Our own processing (as controller)")
+
+
 class Purpose(RegisterModel):
     """What a feature does with personal data, and on which legal basis."""
 
@@ -424,6 +475,39 @@ class Purpose(RegisterModel):
         _("retention period or criteria"),
         blank=True,
         help_text=_("How long the data is kept, or the criteria used to decide (Art. 13(2)(a))."),
+    )
+    role = models.CharField(
+        _("whose processing"),
+        max_length=10,
+        choices=ProcessingRole.choices,
+        default=ProcessingRole.PROCESSOR,
+        help_text=_(
+            "On behalf of customers: described for customers to put in their own notices. "
+            "As controller: part of the organisation's own privacy notice (Art. 13 and 14)."
+        ),
+    )
+    # Art. 13 items a controller's own notice needs besides the above (required for purposes
+    # processed as controller: health report rule "controller_notice_incomplete").
+    recipients = models.TextField(
+        _("recipients or categories of recipients"),
+        blank=True,
+        help_text=_("Art. 13(1)(e); the sub-processors linked to the purpose are listed too."),
+    )
+    provision_requirement = models.TextField(
+        _("whether providing the data is required"),
+        blank=True,
+        help_text=_(
+            "Whether it is a statutory or contractual requirement or needed to enter into a "
+            "contract, and what happens if the data is not provided (Art. 13(2)(e))."
+        ),
+    )
+    automated_decisions = models.TextField(
+        _("automated decision-making, including profiling"),
+        blank=True,
+        help_text=_(
+            "Whether there is any (Art. 22) and, if so, the logic involved, its significance "
+            "and consequences (Art. 13(2)(f)). Write that there is none where there is none."
+        ),
     )
     data_subject_categories = models.ManyToManyField(
         DataSubjectCategory,
@@ -898,6 +982,23 @@ class TechnicalMeasure(RegisterModel):
         _("description"), help_text=_("Concretely what is done, not a generic statement.")
     )
     certification = models.CharField(_("certification"), max_length=200, blank=True)
+    not_applicable = models.BooleanField(
+        _("not applicable"),
+        default=False,
+        help_text=_(
+            "The heading does not apply: the description says why (Annex III asks for every "
+            "heading either a measure or the reason it does not apply)."
+        ),
+    )
+    processor = models.ForeignKey(
+        "Processor",
+        verbose_name=_("sub-processor"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="measures",
+        help_text=_("Empty for the organisation's own measures; else the sub-processor's."),
+    )
     assists_controller = models.BooleanField(
         _("assists the controller"),
         default=False,

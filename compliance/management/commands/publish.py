@@ -30,8 +30,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--notice-days",
             type=int,
-            help="Days between a sub-processor change notice and the change (default: the "
-            "SUBPROCESSOR_NOTICE_DAYS setting, 30).",
+            help="Days between a sub-processor change notice and the change: at least the "
+            "period agreed in the organisation's settings (Clause 7.7(a)), which is the default.",
         )
 
     def handle(self, *args, note, effective_date, user, notice_days, **options):
