@@ -361,3 +361,20 @@ def test_a_release_before_the_options_were_recorded_says_so(demo):
             "authorised (Clause 7.7(a)): see the data-processing agreement." in annex
         )
         assert "Basic chat" in annex  # Annex II item 5: processed on customers' behalf
+
+
+def test_a_measure_not_applicable_cannot_assist_the_controller(db):
+    from django.core.exceptions import ValidationError
+
+    measure = models.TechnicalMeasure(
+        slug="no-physical",
+        heading=MeasureHeading.PHYSICAL,
+        description_en="Not applicable: no premises; all processing runs at the sub-processor.",
+        not_applicable=True,
+        assists_controller=True,
+    )
+    with pytest.raises(ValidationError) as refused:
+        measure.full_clean()
+    assert "assists_controller" in refused.value.message_dict
+    measure.assists_controller = False
+    measure.full_clean()

@@ -1017,6 +1017,19 @@ class TechnicalMeasure(RegisterModel):
     def __str__(self):
         return f"{self.get_heading_display()}: {self.slug}"
 
+    def clean(self):
+        super().clean()
+        # A heading that does not apply has no measure with which to assist the controller.
+        if self.not_applicable and self.assists_controller:
+            raise ValidationError(
+                {
+                    "assists_controller": _(
+                        "A measure marked not applicable cannot assist the controller: "
+                        "describe the assisting measure separately."
+                    )
+                }
+            )
+
 
 class PolicyClause(RegisterModel):
     """Wording that customers should put in their own privacy policy."""
