@@ -1,4 +1,5 @@
-"""A large register for the benchmarks: 10,000 cookies and storage items, 200 processors."""
+"""A large register for the benchmarks: 10,000 cookies and storage items, 200 processors (or
+any size: fill(items=50_000, processors=2_000))."""
 
 from compliance import models
 from compliance.retention import RetentionKind, RetentionUnit
@@ -9,12 +10,17 @@ PROCESSORS = 200
 CATEGORIES = [c for c, _label in models.TrackingCategory.choices]
 
 
-def fill():
-    """Replace the cookies, storage items and processors with a large, varied set."""
+def fill(items=COOKIES + STORAGE_ITEMS, processors=PROCESSORS, classified=False):
+    """Replace the cookies, storage items and processors with a large, varied set: 60 % of
+    `items` cookies, the rest storage items. `classified` leaves no item unclassified (a
+    register that can be published)."""
+    cookies = items * COOKIES // (COOKIES + STORAGE_ITEMS)
+    categories = [c for c in CATEGORIES if c != "unclassified"] if classified else CATEGORIES
     models.Cookie.objects.all().delete()
     models.StorageItem.objects.all().delete()
     models.ProcessingLocation.objects.all().delete()
     models.Processor.objects.all().delete()
+    provider_count = processors
     processors = models.Processor.objects.bulk_create(
         models.Processor(
             name=f"Processor {n:03d} s.r.o.",
@@ -22,7 +28,7 @@ def fill():
             transfer_safeguard="eea" if n % 3 else "",
             processing_description_en=f"Hosting and support tooling number {n}",
         )
-        for n in range(PROCESSORS)
+        for n in range(processors)
     )
     models.ProcessingLocation.objects.bulk_create(
         models.ProcessingLocation(processor=p, country=p.country) for p in processors
@@ -32,8 +38,8 @@ def fill():
         duration = n % 4 != 0
         return {
             "name": f"tracker_{n:05d}" if n % 10 else f"ssupp_<CHAT_KEY>_{n}",
-            "provider": processors[n % PROCESSORS] if n % 2 else None,
-            "category": CATEGORIES[n % len(CATEGORIES)],
+            "provider": processors[n % provider_count] if n % 2 else None,
+            "category": categories[n % len(categories)],
             "consent_required": n % 7 != 0,
             "purpose_en": f"Purpose of item {n}",
             "purpose_pl": f"Cel elementu {n}" if n % 5 else None,
@@ -44,8 +50,8 @@ def fill():
         }
 
     models.Cookie.objects.bulk_create(
-        (models.Cookie(**item(n)) for n in range(COOKIES)), batch_size=1000
+        (models.Cookie(**item(n)) for n in range(cookies)), batch_size=1000
     )
     models.StorageItem.objects.bulk_create(
-        (models.StorageItem(**item(n)) for n in range(STORAGE_ITEMS)), batch_size=1000
+        (models.StorageItem(**item(n)) for n in range(items - cookies)), batch_size=1000
     )

@@ -166,6 +166,11 @@ PRIVATE_FIELDS = {
 SNAPSHOT_HEADER = ("schema_version", "default_language", "languages")
 
 
+class CleanSnapshot(dict):
+    """A snapshot whose texts hold no control characters (public_view()'s output): localize()
+    need not walk it again. Renderers treat it as the plain dict it is."""
+
+
 def public_view(snapshot):
     """What of `snapshot` may be public: published contacts only, whitelisted fields only,
     no control characters. Every public renderer and the static export read only this."""
@@ -192,7 +197,7 @@ def public_view(snapshot):
             }
             rows = [row for row in rows if tuple(row.get("processor") or ()) not in planned]
         view[name] = [{k: v for k, v in row.items() if k in fields} for row in rows]
-    return without_controls(view)
+    return CleanSnapshot(without_controls(view))
 
 
 # Snapshot versions whose public view public_schema() describes, and the public fields each
@@ -324,7 +329,10 @@ class Localized:
 def localize(snapshot, language):
     """The snapshot in `language` (labels, countries and retentions in that language too)."""
     default = snapshot["default_language"]
-    snapshot = without_controls(snapshot)
+    if not isinstance(snapshot, CleanSnapshot):
+        # A public view was cleaned when it was made (once per release and process); a
+        # release's whole snapshot (the PDF documents) is cleaned here.
+        snapshot = without_controls(snapshot)
 
     def t(value):
         return text(value, language, default)
@@ -528,6 +536,16 @@ def _processor_tree(rows, t, category_names, purpose_names, measures=None):
 
 
 def _tracking_groups(snapshot, t, language):
+    # Thousands of items share a few dozen retentions: each is worded once per language (the
+    # wording switches the active language, which costs more than the rest of an item).
+    retentions = {}
+
+    def retention(kind, value, unit, note):
+        key = (kind, value, unit, note)
+        if key not in retentions:
+            retentions[key] = format_retention(kind, value, unit, note, language=language)
+        return retentions[key]
+
     items = []
     for register, is_storage in (("cookies", False), ("storage_items", True)):
         for item in snapshot[register]:
@@ -545,12 +563,11 @@ def _tracking_groups(snapshot, t, language):
                     "category": item["category"],
                     "purpose": t(item["purpose"]),
                     "description": t(item["description"]),
-                    "retention": format_retention(
+                    "retention": retention(
                         item["retention_kind"],
                         item["retention_value"],
                         item["retention_unit"],
                         t(item["retention_note"]),
-                        language=language,
                     ),
                     "retention_kind": item["retention_kind"],
                     "retention_value": item["retention_value"],

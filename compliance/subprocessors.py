@@ -193,7 +193,9 @@ def restricted(snapshot, current):
                     "last_day": last_day.isoformat() if last_day else "",
                 }
             )
-    return {**snapshot, "processors": rows}
+    # The same kind as given: a public view stays known to be clean (the values added here are
+    # codes and dates, not text from the register).
+    return type(snapshot)({**snapshot, "processors": rows})
 
 
 def objection_contact(snapshot):

@@ -49,18 +49,15 @@ def _base(request):
     return getattr(request, "site_base", None) or request.build_absolute_uri("/").rstrip("/")
 
 
-def _accepts_gzip(request):
-    return "gzip" in request.headers.get("Accept-Encoding", "")
-
-
 def _published(request, release, variant, body, content_type, *, dated=False):
-    """A release's representation, gzip-compressed (once) for clients that accept it. A dated
-    one (its variant names the day) carries no Last-Modified: it changes at midnight too."""
+    """A release's representation, compressed (once) with Brotli or gzip for clients that
+    accept it. A dated one (its variant names the day) carries no Last-Modified: it changes at
+    midnight too."""
     if release is None:
         raise Http404("Nothing is published yet.")
-    gzipped = _accepts_gzip(request)
+    encoding = public.accepted_encoding(request.headers.get("Accept-Encoding", ""))
     # Each encoding is its own representation, with its own entity tag.
-    variant = f"{variant}:gzip" if gzipped else variant
+    variant = f"{variant}:{encoding}" if encoding else variant
     headers = public.headers(release, variant)
     if dated:
         headers = {k: v for k, v in headers.items() if k != "Last-Modified"}
@@ -71,9 +68,9 @@ def _published(request, release, variant, body, content_type, *, dated=False):
     except TamperedRelease as refusal:
         # Loud (logged as critical where it was found) and never the changed content.
         return HttpResponse(str(refusal), status=500, content_type="text/plain; charset=utf-8")
-    if gzipped:
-        content = public.compressed(content)
-        headers = {**headers, "Content-Encoding": "gzip"}
+    if encoding:
+        content = public.compressed(content, encoding)
+        headers = {**headers, "Content-Encoding": encoding}
     return HttpResponse(content, content_type=content_type, headers=headers)
 
 

@@ -198,21 +198,46 @@ def test_build_site_needs_a_release(demo, tmp_path):
         call_command("build_site", "-o", str(tmp_path))
 
 
-def test_gzip_for_clients_that_accept_it(client, released):
-    """Compressed once per page; its own entity tag; the same page once decompressed."""
+def test_compressed_for_clients_that_accept_it(client, released):
+    """Brotli where accepted, else gzip; compressed once per page; each encoding its own entity
+    tag; the same page once decompressed."""
     import gzip
+
+    import brotli
 
     plain = client.get("/en/cookies/")
     packed = client.get("/en/cookies/", HTTP_ACCEPT_ENCODING="gzip, deflate, br")
-    assert packed["Content-Encoding"] == "gzip"
-    assert gzip.decompress(packed.content) == plain.content
-    assert packed["ETag"] != plain["ETag"]
+    assert packed["Content-Encoding"] == "br"
+    assert brotli.decompress(packed.content) == plain.content
+    zipped = client.get("/en/cookies/", HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == plain.content
+    assert len({plain["ETag"], packed["ETag"], zipped["ETag"]}) == 3
     assert "Accept-Encoding" in packed["Vary"] and "Accept-Encoding" in plain["Vary"]
-    again = client.get(
-        "/en/cookies/", HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=packed["ETag"]
-    )
+    again = client.get("/en/cookies/", HTTP_ACCEPT_ENCODING="br", HTTP_IF_NONE_MATCH=packed["ETag"])
     assert again.status_code == 304
     assert client.get("/en/cookies/", HTTP_IF_NONE_MATCH=packed["ETag"]).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "accept, chosen",
+    [
+        ("", None),
+        ("identity", None),
+        ("gzip", "gzip"),
+        ("br", "br"),
+        ("gzip, br", "br"),
+        ("br;q=0, gzip", "gzip"),
+        ("br;q=0.5, gzip;q=0.8", "gzip"),
+        ("gzip;q=0", None),
+        ("*", "br"),
+        ("*;q=0.1, br;q=0", "gzip"),
+        ("BR;Q=1", "br"),
+        ("gzip;q=nonsense", None),
+    ],
+)
+def test_accept_encoding_is_read_with_its_weights(accept, chosen):
+    assert public.accepted_encoding(accept) == chosen
 
 
 def test_control_characters_stored_before_the_rule_break_nothing(client, released, tmp_path):

@@ -167,3 +167,24 @@ def test_public_json_validates_against_the_public_schema(client, secrets):
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     assert list(validator.iter_errors(data)) == []
     assert list(jsonschema.Draft202012Validator(snapshot_schema()).iter_errors(data))
+
+
+def test_a_public_view_is_cleaned_once(demo, monkeypatch):
+    """public_view() removes control characters once per release; localize() does not walk
+    the view again (at 50,000 items that walk was most of a page's first render), but still
+    cleans a whole snapshot (the documents')."""
+    from compliance.snapshot import build_snapshot
+
+    snapshot = build_snapshot()
+    snapshot["purposes"][0]["name"]["en"] = "Basic\x0bchat"
+    view = localize.public_view(snapshot)
+    assert "\x0b" not in json.dumps(view)
+    walks = []
+    original = localize.without_controls
+    monkeypatch.setattr(
+        localize, "without_controls", lambda tree: walks.append(1) or original(tree)
+    )
+    assert localize.localize(view, "en").purposes[0]["name"] == "Basic\nchat"
+    assert walks == []
+    assert localize.localize(snapshot, "en").purposes[0]["name"] == "Basic\nchat"
+    assert walks == [1]
