@@ -1,12 +1,12 @@
 """Throughput of the public cookie page against a trivial view, on gunicorn.
 
-Publishes a release of 500 cookies and storage items (bench/public.sqlite3 unless DATABASE_URL
-is set), starts gunicorn with 2 workers on 127.0.0.1 in production settings, and loads
+Publishes a release of 500 cookies and storage items, or --items N (bench/public.sqlite3 unless
+DATABASE_URL is set), starts gunicorn with 2 workers on 127.0.0.1 in production settings, and loads
 /pl/cookies/ and /healthz (a view that answers "ok") with the same fixed number of requests at
 50 connections, using ApacheBench (Debian's apache2-utils). Prints requests per second of both,
 their ratio, the 99th-percentile latency and the errors. Run from the project root:
 
-    .venv/bin/python bench/public_pages.py [--requests 20000]
+    .venv/bin/python bench/public_pages.py [--requests 20000] [--items 10000]
 """
 
 import argparse
@@ -30,10 +30,8 @@ from compliance import models  # noqa: E402
 from compliance.demo import load_demo  # noqa: E402
 from compliance.releases import publish  # noqa: E402
 
-ITEMS = 500
 
-
-def fill_and_publish():
+def fill_and_publish(items):
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         for table in ("documentrender", "releasedocument", "changenotice", "release"):
@@ -42,10 +40,10 @@ def fill_and_publish():
     models.StorageItem.objects.all().delete()
     load_demo()
     smartlook = models.Processor.objects.first()
-    extra = ITEMS - models.Cookie.objects.count() - models.StorageItem.objects.count()
+    extra = items - models.Cookie.objects.count() - models.StorageItem.objects.count()
     models.Cookie.objects.bulk_create(
         models.Cookie(
-            name=f"tracker_{n:03d}",
+            name=f"tracker_{n:05d}",
             category=["necessary", "preferences", "statistics", "marketing"][n % 4],
             consent_required=n % 4 != 0,
             provider=smartlook if n % 2 else None,
@@ -66,17 +64,23 @@ def fill_and_publish():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=20000)
+    parser.add_argument("--items", type=int, default=500)
     args = parser.parse_args()
     if not shutil.which("ab"):
         raise SystemExit("ApacheBench is needed: apt-get install apache2-utils")
-    release = fill_and_publish()
+    release = fill_and_publish(args.items)
     with environment.gunicorn() as base:
         for _ in range(20):  # every worker renders and remembers the page once
             urllib.request.urlopen(f"{base}/pl/cookies/").read()
         items = models.Cookie.objects.count() + models.StorageItem.objects.count()
         print(f"release {release.number}: {items} items")
-        # Plain, as ApacheBench asks by default; then as browsers and CDNs ask (gzip).
-        for label, headers in (("plain", ()), ("gzip", ("Accept-Encoding: gzip",))):
+        # Plain, as ApacheBench asks by default; then as older clients and CDNs ask (gzip), and
+        # as today's browsers ask (Brotli first).
+        for label, headers in (
+            ("plain", ()),
+            ("gzip", ("Accept-Encoding: gzip",)),
+            ("br", ("Accept-Encoding: gzip, deflate, br",)),
+        ):
             page = environment.apache_bench(f"{base}/pl/cookies/", args.requests, headers)
             trivial = environment.apache_bench(f"{base}/healthz", args.requests, headers)
             rate, p99, errors, _ok = page

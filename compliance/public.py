@@ -208,6 +208,17 @@ def page_context(page, language, snapshot, release, *, preview=False, today=None
         context["intended"] = subprocessors.presented(current.intended, language)
         context["objection_contact"] = subprocessors.objection_contact(snapshot)
         context["history"] = notices(language)
+    elif page == "privacy":
+        # The recipients named there are the sub-processors engaged on the release's effective
+        # date, as in the summary and Annex IV (the page is made once per release).
+        day = release.effective_date if release else timezone.localdate()
+        changes = (
+            subprocessors.changes_up_to(release)
+            if release
+            else subprocessors.draft_changes(snapshot)
+        )
+        snapshot = subprocessors.restricted(snapshot, subprocessors.listing(snapshot, changes, day))
+        context["accurate_on"] = day
     context["register"] = register = localize(snapshot, language)
     if page == "cookies":
         context["cookie_tables"] = [

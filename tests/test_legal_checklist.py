@@ -196,6 +196,9 @@ def test_demo_release_meets_the_checklist(client, demo_release, language):
         assert gettext("Processing on behalf of our customers") in privacy
         for purpose in register.processor_purposes:
             assert purpose["name"] in privacy
+        for processor in register.all_processors:  # recipients and transfers
+            assert f"{processor['name']}: {processor['locations'][0]}" in privacy
+            assert processor["safeguard"] in privacy
         assert (
             gettext(
                 "Not applicable: the register records no processing by %(name)s as a controller."
@@ -378,3 +381,17 @@ def test_a_measure_not_applicable_cannot_assist_the_controller(db):
     assert "assists_controller" in refused.value.message_dict
     measure.assists_controller = False
     measure.full_clean()
+
+
+def test_the_privacy_page_names_only_the_recipients_engaged_on_the_release_date(client, demo):
+    """An announced sub-processor is a recipient from the day it takes effect, not before: the
+    privacy page lists those engaged on the release's effective date, as the summary does."""
+    publish(note="Agreed list")
+    models.Processor.objects.create(
+        name="Announced Mailer GmbH", country="DE", status=models.ProcessorStatus.ACTIVE
+    )
+    publish(note="Adds a mailer", notice_days=30)
+    privacy = page_text(client, "en", "privacy")
+    assert "Smartlook.com, s.r.o.: Czechia" in privacy
+    assert "Announced Mailer GmbH" not in privacy
+    assert "Announced Mailer GmbH" in page_text(client, "en", "subprocessors")  # intended
