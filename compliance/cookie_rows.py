@@ -2,12 +2,14 @@
 
 The page of a 50,000-item register is 50,000 rows; Django's template loop spent most of the
 page's first render on them (each row resolves some twenty variables and tags). The rows are
-the same markup as before, every text escaped here, and the labels translated once per page
-instead of once per row.
+the same markup as before, every text escaped here (html.escape: what Django's escape calls,
+without its lazy-string wrapper, which cost a third of the time), and the labels translated
+once per page instead of once per row.
 """
 
+from html import escape
+
 from django.template.loader import render_to_string
-from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 

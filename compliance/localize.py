@@ -269,9 +269,20 @@ class Localized:
     data_categories: list = field(default_factory=list)
     purposes: list = field(default_factory=list)
     processors: list = field(default_factory=list)  # top level, each with "subprocessors"
-    tracking_groups: list = field(default_factory=list)  # [(category label, [items])]
+    # The declaration, [(category label, [items])], worked out on first use: most pages and
+    # documents need none of a large register's items (see the tracking_groups property).
+    _tracking_source: tuple = field(default=None, repr=False)
+    _tracking_groups: list = field(default=None, repr=False)
     measure_groups: list = field(default_factory=list)  # [(heading, [measures])]
     policy_clauses: list = field(default_factory=list)
+
+    @property
+    def tracking_groups(self):
+        if self._tracking_groups is None:
+            snapshot, t = self._tracking_source or ({"cookies": [], "storage_items": []}, None)
+            with translation.override(self.language):
+                self._tracking_groups = _tracking_groups(snapshot, t, self.language)
+        return self._tracking_groups
 
     @property
     def declaration_tables(self):
@@ -434,7 +445,7 @@ def localize(snapshot, language):
         for purpose in result.purposes:
             # Art. 13(1)(e) and (f): the sub-processors that receive the purpose's data.
             purpose["processors"] = [n for n in engaged if purpose["slug"] in n["purpose_keys"]]
-        result.tracking_groups = _tracking_groups(snapshot, t, language)
+        result._tracking_source = (snapshot, t)
         result.annex_headings = [
             {
                 "heading": str(heading_label),
@@ -546,17 +557,19 @@ def _tracking_groups(snapshot, t, language):
             retentions[key] = format_retention(kind, value, unit, note, language=language)
         return retentions[key]
 
+    # The type labels, translated once rather than once per item.
+    type_labels = {code: str(name) for code, name in StorageType.choices}
+    type_labels["cookie"] = gettext("HTTP cookie")
     items = []
     for register, is_storage in (("cookies", False), ("storage_items", True)):
         for item in snapshot[register]:
+            type_code = item["storage_type"] if is_storage else "cookie"
             items.append(
                 {
                     "name": item["name"],
                     # The code orders the summary's tables (TYPE_ORDER); "type" is its label.
-                    "type_code": item["storage_type"] if is_storage else "cookie",
-                    "type": label(StorageType, item["storage_type"])
-                    if is_storage
-                    else gettext("HTTP cookie"),
+                    "type_code": type_code,
+                    "type": type_labels.get(type_code, type_code or ""),
                     "provider": item["provider"][0] if item["provider"] else "",
                     "third_party": bool(item["provider"]),
                     "domain": item["domain"],
@@ -576,9 +589,11 @@ def _tracking_groups(snapshot, t, language):
                     "consent_required": item["consent_required"],
                 }
             )
-    groups = []
-    for category in CATEGORY_ORDER:
-        members = sorted((i for i in items if i["category"] == category), key=lambda i: i["name"])
-        if members:
-            groups.append((label(TrackingCategory, category), members))
-    return groups
+    by_category = {}
+    for item in sorted(items, key=lambda i: i["name"]):
+        by_category.setdefault(item["category"], []).append(item)
+    return [
+        (label(TrackingCategory, category), by_category[category])
+        for category in CATEGORY_ORDER
+        if category in by_category
+    ]

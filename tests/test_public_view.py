@@ -188,3 +188,21 @@ def test_a_public_view_is_cleaned_once(demo, monkeypatch):
     assert walks == []
     assert localize.localize(snapshot, "en").purposes[0]["name"] == "Basic\nchat"
     assert walks == [1]
+
+
+def test_without_controls_finds_every_control_character_in_a_structure():
+    """The quick check (the structure written as JSON) sees every character the rule refuses,
+    wherever it is; a clean structure comes back as it is, without a copy."""
+    from compliance.sanitize import CONTROL_CHARACTERS, without_controls
+
+    refused = [chr(code) for code in range(0x10000) if CONTROL_CHARACTERS.match(chr(code))]
+    assert len(refused) == 32
+    for character in refused:
+        tree = {"rows": [{"name": {"en": f"a{character}b"}}], f"k{character}": 1}
+        cleaned = without_controls(tree)
+        assert not any(CONTROL_CHARACTERS.search(key) for key in cleaned)
+        assert cleaned["rows"][0]["name"]["en"] in ("ab", "a\nb")
+    clean = {"rows": [{"name": "tab\tand\nline \\b \\u000b"}]}
+    assert without_controls(clean)["rows"][0]["name"] == clean["rows"][0]["name"]
+    plain = {"rows": [{"name": "nothing to clean"}]}
+    assert without_controls(plain) is plain
