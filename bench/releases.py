@@ -4,7 +4,7 @@ Prints the median time of each over several rounds, and the peak memory (tracema
 snapshot and of one diff. Uses bench/releases.sqlite3 unless DATABASE_URL is set. Run from the
 project root:
 
-    .venv/bin/python bench/releases.py [--rounds 5]
+    .venv/bin/python bench/releases.py [--rounds 5] [--items 50000]
 """
 
 import argparse
@@ -63,14 +63,15 @@ def change_some_items(round_number):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--items", type=int, default=10_000, help="cookies and storage items")
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         # Releases are immutable through the ORM; the benchmark starts from an empty table.
-        cursor.execute("DELETE FROM compliance_changenotice")
-        cursor.execute("DELETE FROM compliance_release")
-    fill()
+        for table in ("documentrender", "releasedocument", "changenotice", "release"):
+            cursor.execute(f"DELETE FROM compliance_{table}")
+    fill(items=args.items, processors=max(args.items // 50, 1))
     classify_everything()
     items = models.Cookie.objects.count() + models.StorageItem.objects.count()
     processors = models.Processor.objects.count()

@@ -127,13 +127,78 @@ def _sort_key(row):
     return (position if isinstance(position, int) else 0, [str(part) for part in row["key"]])
 
 
-def _queryset(model, fields, children):
-    rows = model._default_manager.all()
-    foreign = [f.name for f in fields if f.is_relation and not f.many_to_many]
-    many = [f.name for f in fields if f.many_to_many]
-    if foreign:
-        rows = rows.select_related(*foreign)
-    return rows.prefetch_related(*many, *children)
+def _plain(value):
+    if hasattr(value, "code"):  # a country, where a field gives one
+        return value.code or ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _many_keys(model, name):
+    """{row's pk: sorted natural keys of its related rows} of many-to-many field `name`."""
+    field = model._meta.get_field(name)
+    source = field.m2m_field_name()
+    target = field.m2m_reverse_field_name()
+    paths = [f"{target}__{part}" for part in field.related_model.NATURAL_KEY]
+    related = {}
+    for values in field.remote_field.through.objects.values(f"{source}_id", *paths):
+        related.setdefault(values[f"{source}_id"], []).append([values[p] for p in paths])
+    return {pk: sorted(keys) for pk, keys in related.items()}
+
+
+def _rows(model, fields, translated, children=None, parent_link=None):
+    """Every row of `model` as snapshot rows, read with values(): no model instances, whose
+    creation (modeltranslation's included) was most of a 50,000-item snapshot. With
+    `parent_link`, {parent's pk: its rows} instead."""
+    key_paths = list(model.NATURAL_KEY)
+    columns = {"pk", *key_paths}
+    plan = []  # (name in the row, how to read it, what to read)
+    for field in fields:
+        if field.name in translated:
+            plan.append((field.name, "translated", translated[field.name]))
+            columns.update(column for _code, column in translated[field.name])
+        elif field.many_to_many:
+            plan.append((field.name, "many", _many_keys(model, field.name)))
+        elif field.is_relation:
+            paths = [f"{field.name}__{part}" for part in field.related_model.NATURAL_KEY]
+            plan.append((field.name, "foreign", paths))
+            columns.update(paths)
+        else:
+            plan.append((field.name, "plain", field.attname))
+            columns.add(field.attname)
+    if parent_link:
+        columns.add(f"{parent_link}_id")
+    nested = {
+        name: _rows(
+            child_model,
+            content_fields(child_model, parent_link=link),
+            translated_columns(child_model),
+            parent_link=link,
+        )
+        for name, (child_model, link) in (children or {}).items()
+    }
+    rows = []
+    by_parent = {}
+    for values in model._default_manager.values(*columns):
+        row = {"key": [values[path] for path in key_paths]}
+        for name, how, what in plan:
+            if how == "translated":
+                row[name] = {code: (values[column] or None) for code, column in what}
+            elif how == "many":
+                row[name] = what.get(values["pk"], [])
+            elif how == "foreign":
+                parts = [values[path] for path in what]
+                row[name] = None if all(part is None for part in parts) else parts
+            else:
+                row[name] = _plain(values[what])
+        for name, child_rows in nested.items():
+            row[name] = sorted(child_rows.get(values["pk"], []), key=_sort_key)
+        if parent_link:
+            by_parent.setdefault(values[f"{parent_link}_id"], []).append(row)
+        else:
+            rows.append(row)
+    return by_parent if parent_link else rows
 
 
 def build_snapshot():
@@ -151,11 +216,7 @@ def build_snapshot():
         else None
     )
     for name, model, children in REGISTERS:
-        fields = content_fields(model)
-        translated = translated_columns(model)
-        rows = [
-            _row(obj, fields, translated, children) for obj in _queryset(model, fields, children)
-        ]
+        rows = _rows(model, content_fields(model), translated_columns(model), children)
         snapshot[name] = sorted(rows, key=_sort_key)
     return snapshot
 

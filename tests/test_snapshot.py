@@ -167,3 +167,34 @@ def test_snapshot_queries_do_not_grow_with_the_register(demo, extra, django_asse
     factories.CookieFactory.create_batch(extra, provider=provider)
     with django_assert_num_queries(FIXED_QUERIES):
         snapshot.build_snapshot()
+
+
+def test_rows_read_as_values_equal_rows_read_as_model_instances(demo):
+    """The snapshot reads the registers with values() (no model instances: most of a
+    50,000-item snapshot's time); it is exactly what reading each row's instance gives, field
+    by field, nested rows, relations and many-to-many keys included."""
+    full_register_rows = []
+    factories.ProcessorFactory(name="Parent GmbH")
+    child = factories.ProcessorFactory(
+        name="Child GmbH",
+        parent=models.Processor.objects.get(name="Parent GmbH"),
+        active_from=datetime.date(2026, 1, 1),
+    )
+    child.purposes.set(models.Purpose.objects.all())
+    factories.ProcessingLocationFactory(processor=child, country="AT")
+    factories.CookieFactory(provider=child, last_reviewed=datetime.date(2026, 2, 1))
+    factories.TechnicalMeasureFactory(processor=child, not_applicable=True)
+    built = snapshot.build_snapshot()
+    for name, model, children in snapshot.REGISTERS:
+        fields = snapshot.content_fields(model)
+        translated = snapshot.translated_columns(model)
+        expected = sorted(
+            (
+                snapshot._row(obj, fields, translated, children)
+                for obj in model._default_manager.all()
+            ),
+            key=snapshot._sort_key,
+        )
+        assert built[name] == expected, name
+        full_register_rows += expected
+    assert len(full_register_rows) > 20
