@@ -531,9 +531,21 @@ class BulkRegisterResource(RegisterResource):
         # repeated in Python by clean(); skipping the per-row database round trips keeps large
         # imports fast. The database constraints still guard the insert.
         errors = dict(import_validation_errors or {})
+        # A relation the natural-key widget resolved holds a row it has just read: Django's
+        # validation would ask the database again whether that row exists, one query per row
+        # (a sixth of a 10,000-row import).
+        resolved = [
+            field.name
+            for field in instance._meta.concrete_fields
+            if field.is_relation
+            and field.is_cached(instance)
+            and getattr(field.get_cached_value(instance), "pk", None) is not None
+        ]
         try:
             instance.full_clean(
-                exclude=errors.keys(), validate_unique=False, validate_constraints=False
+                exclude=[*errors.keys(), *resolved],
+                validate_unique=False,
+                validate_constraints=False,
             )
         except ValidationError as error:
             errors = error.update_error_dict(errors)
