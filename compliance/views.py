@@ -189,14 +189,17 @@ def consent_record(request):
     elif request.method != "POST":
         response = HttpResponseNotAllowed(["POST", "OPTIONS"])
     else:
-        try:
-            consent_log.record(request, origin)
-            response = HttpResponse(status=204)
-        except consent_log.Refused as refused:
-            response = JsonResponse({"error": str(refused)}, status=refused.status)
+        # A refusal's reason in the language the request asks for: this path runs without
+        # LocaleMiddleware in production (compliance/lean_paths.py).
+        with translation.override(translation.get_language_from_request(request)):
+            try:
+                consent_log.record(request, origin)
+                response = HttpResponse(status=204)
+            except consent_log.Refused as refused:
+                response = JsonResponse({"error": str(refused)}, status=refused.status)
     if origin:
         response["Access-Control-Allow-Origin"] = origin
-    response["Vary"] = "Origin"
+    response["Vary"] = "Origin, Accept-Language"
     response["Cache-Control"] = "no-store"
     return response
 

@@ -11,3 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "compliance.settings")
 os.environ.setdefault("DJANGO_ENV", "production")
 
 application = get_wsgi_application()
+
+from compliance.consent_endpoint import WithConsentEndpoint  # noqa: E402  (needs the apps)
+
+application = WithConsentEndpoint(application)
