@@ -33,8 +33,8 @@ RETENTIONS = ["session", "persistent", "6 months", "2 years", "13 months after l
 LANGUAGES = ["en", "pl", "cs", "de"]
 
 
-def rows():
-    for n in range(ROWS):
+def rows(count=ROWS):
+    for n in range(count):
         category = CATEGORIES[n % len(CATEGORIES)]
         row = {
             "name": f"cookie_{n:05d}",
@@ -51,8 +51,8 @@ def rows():
         yield row
 
 
-def csv_file():
-    data = list(rows())
+def csv_file(count=ROWS):
+    data = list(rows(count))
     dataset = tablib.Dataset(headers=list(data[0]))
     for row in data:
         dataset.append(list(row.values()))

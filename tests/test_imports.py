@@ -398,6 +398,45 @@ def test_large_register_import_writes_new_and_changed_rows_with_history(demo, ad
         assert Version.objects.get_for_object(cookie).first().revision.user == admin_user
 
 
+def test_a_bulk_imports_history_is_what_reversion_itself_stores(demo, admin_user):
+    """The bulk registers' history is written in batches (imports.save_history), not through
+    reversion.create_revision(): one revision for the import, a version per written row, each
+    byte for byte what reversion.add_to_revision() would have stored, in batches smaller than
+    the import."""
+    import reversion
+    from reversion.models import Revision
+
+    revisions = Revision.objects.count()
+    import_file("cookie", export_with_one_change_and_one_new(), file_format="csv", user=admin_user)
+    assert Revision.objects.count() == revisions + 1
+    revision = Revision.objects.latest("pk")
+    assert revision.user == admin_user and revision.comment == "Imported cookies"
+    written = [version.object for version in revision.version_set.all()]
+    assert sorted(cookie.name for cookie in written) == ["new_from_file", "ssupp.vid"]
+    for cookie in written:
+        ours = Version.objects.get_for_object(cookie).first()
+        with reversion.create_revision():
+            reversion.add_to_revision(cookie)
+        theirs = Version.objects.get_for_object(cookie).first()
+        assert theirs.pk != ours.pk
+        for field in ("serialized_data", "format", "db", "object_id", "object_repr"):
+            assert getattr(ours, field) == getattr(theirs, field), field
+        assert ours.content_type_id == theirs.content_type_id
+
+
+def test_a_history_larger_than_a_batch_is_one_revision(demo):
+    from reversion.models import Revision
+
+    from compliance.imports import save_history
+
+    cookies = list(models.Cookie.objects.all())
+    assert len(cookies) > 2
+    revision = save_history(models.Cookie, cookies, comment="Batches", batch_size=2)
+    assert revision.version_set.count() == len(cookies)
+    assert Revision.objects.filter(comment="Batches").count() == 1
+    assert save_history(models.Cookie, [], comment="Nothing") is None
+
+
 def test_the_preview_names_each_changed_field_with_its_old_and_new_value(demo):
     """A changed row lists its changed columns (choices by label), an unchanged row none."""
     from compliance import import_jobs
