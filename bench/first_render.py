@@ -22,16 +22,12 @@ from bench import environment  # noqa: E402
 
 environment.setup("first_render")
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.template import engines  # noqa: E402
 from django.utils import timezone, translation  # noqa: E402
 
-from bench.large_register import fill  # noqa: E402
+from bench.large_register import published_release  # noqa: E402
 from compliance import public  # noqa: E402
-from compliance.demo import load_demo  # noqa: E402
 from compliance.localize import localize  # noqa: E402
-from compliance.releases import publish  # noqa: E402
 
 PAGES = ("privacy", "subprocessors", "cookies")
 LANGUAGE = "pl"
@@ -46,16 +42,6 @@ def timed(function):
     start = time.perf_counter()
     result = function()
     return time.perf_counter() - start, result
-
-
-def release_of(items):
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        for table in ("documentrender", "releasedocument", "changenotice", "release"):
-            cursor.execute(f"DELETE FROM compliance_{table}")
-    load_demo()
-    fill(items=items, processors=max(items // 25, 1), classified=True)
-    return publish(note=f"Benchmark of {items} items")
 
 
 def measure(release, rounds):
@@ -90,7 +76,7 @@ def main():
     )
     print("| --- | --- | --- | --- | --- | --- |")
     for items in args.sizes:
-        release = release_of(items)
+        release = published_release(items)
         figures, sizes = measure(release, args.rounds)
         print(
             f"| {items:,} | {figures['load']:.2f} s | {figures['privacy']:.2f} s "

@@ -32,19 +32,9 @@ environment.setup("import_scale")
 
 from django.core.management import call_command  # noqa: E402
 
-from bench.imports import PROCESSORS, bare_insert, csv_file  # noqa: E402
+from bench.imports import bare_insert, csv_file, empty_register  # noqa: E402
 from compliance import models  # noqa: E402
 from compliance.imports import import_file  # noqa: E402
-
-
-def empty_register():
-    models.Cookie.objects.all().delete()
-    models.StorageItem.objects.all().delete()
-    models.Processor.objects.update(parent=None)
-    models.Processor.objects.all().delete()
-    models.Processor.objects.bulk_create(
-        models.Processor(name=f"Provider {n:03d}", country="CZ") for n in range(PROCESSORS)
-    )
 
 
 def child(what, size, path):

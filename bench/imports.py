@@ -83,10 +83,8 @@ def bare_insert(data):
     models.Cookie.objects.bulk_create(cookies, batch_size=1000)
 
 
-def main():
-    rounds = environment.rounds_argument(__doc__.splitlines()[0], default=3)
-
-    call_command("migrate", verbosity=0)
+def empty_register():
+    """No cookies or storage items; the PROCESSORS providers the file names."""
     models.Cookie.objects.all().delete()
     models.StorageItem.objects.all().delete()
     models.Processor.objects.update(parent=None)
@@ -94,6 +92,13 @@ def main():
     models.Processor.objects.bulk_create(
         models.Processor(name=f"Provider {n:03d}", country="CZ") for n in range(PROCESSORS)
     )
+
+
+def main():
+    rounds = environment.rounds_argument(__doc__.splitlines()[0], default=3)
+
+    call_command("migrate", verbosity=0)
+    empty_register()
     content, data = csv_file()
     print(f"file: {ROWS} cookies, 4 languages, {len(content) / 2**20:.1f} MiB of CSV")
 

@@ -1,7 +1,12 @@
 """A large register for the benchmarks: 10,000 cookies and storage items, 200 processors (or
 any size: fill(items=50_000, processors=2_000))."""
 
+from django.core.management import call_command
+from django.db import connection
+
 from compliance import models
+from compliance.demo import load_demo
+from compliance.releases import publish
 from compliance.retention import RetentionKind, RetentionUnit
 
 COOKIES = 6_000
@@ -55,3 +60,15 @@ def fill(items=COOKIES + STORAGE_ITEMS, processors=PROCESSORS, classified=False)
     models.StorageItem.objects.bulk_create(
         (models.StorageItem(**item(n)) for n in range(items - cookies)), batch_size=1000
     )
+
+
+def published_release(items):
+    """The demo register with `items` cookies and storage items (a processor per 25), all
+    classified, published as the only release."""
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        for table in ("documentrender", "releasedocument", "changenotice", "release"):
+            cursor.execute(f"DELETE FROM compliance_{table}")
+    load_demo()
+    fill(items=items, processors=max(items // 25, 1), classified=True)
+    return publish(note=f"Benchmark of {items} items")

@@ -24,19 +24,17 @@ from bench import environment  # noqa: E402
 
 environment.setup("summary_scale")
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.template import engines  # noqa: E402
 from django.utils import translation  # noqa: E402
 from weasyprint import CSS, HTML  # noqa: E402
 from weasyprint.text.fonts import FontConfiguration  # noqa: E402
 
-from bench.large_register import fill  # noqa: E402
+from bench.large_register import published_release  # noqa: E402
 from compliance import documents, forked  # noqa: E402
-from compliance.demo import load_demo  # noqa: E402
 from compliance.localize import localize  # noqa: E402
 from compliance.models import DocumentKind  # noqa: E402
-from compliance.releases import publish, verified_snapshot  # noqa: E402
+from compliance.releases import verified_snapshot  # noqa: E402
 
 LANGUAGE = "pl"
 PLAIN_TABLE = engines["django"].from_string(
@@ -46,16 +44,6 @@ PLAIN_TABLE = engines["django"].from_string(
     "<td>{{ item.purpose }}</td><td>{{ item.retention }}</td>"
     "<td>{{ item.provider }}</td></tr>{% endfor %}{% endfor %}</tbody></table></body></html>"
 )
-
-
-def release_of(items):
-    call_command("migrate", verbosity=0)
-    with connection.cursor() as cursor:
-        for table in ("documentrender", "releasedocument", "changenotice", "release"):
-            cursor.execute(f"DELETE FROM compliance_{table}")
-    load_demo()
-    fill(items=items, processors=max(items // 25, 1), classified=True)
-    return publish(note=f"Benchmark of {items} items")
 
 
 def plain_table_pdf(release):
@@ -107,7 +95,7 @@ def main():
     print("| items | summary | peak memory | per item | plain table | peak memory | ratio |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for items in args.sizes:
-        release = release_of(items)
+        release = published_release(items)
         seconds, peak, size = measured(summary_pdf, release)
         plain_seconds, plain_peak, _ = measured(plain_table_pdf, release)
         print(
