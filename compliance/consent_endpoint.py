@@ -14,14 +14,16 @@ cookie and touches no session; it picks the language of an error message itself.
 
 A request this path should not answer alone goes to the full application, which answers it as
 for any other path: anything but a POST, a host not in ALLOWED_HOSTS (400, logged as a
-security event) and a plain-HTTP request when HTTPS is enforced (the redirect).
+security event), a user agent in DISALLOWED_USER_AGENTS (403) and a plain-HTTP request when
+HTTPS is enforced (the redirect).
 """
 
 from django.core import signals
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.handlers.exception import convert_exception_to_response
 from django.core.handlers.wsgi import WSGIRequest
 from django.middleware.clickjacking import XFrameOptionsMiddleware
+from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.urls import get_resolver, set_script_prefix
 from django.utils.log import log_response
@@ -37,6 +39,7 @@ class WithConsentEndpoint:
         self.view = convert_exception_to_response(views.consent_record)
         self.security = SecurityMiddleware(self.view)
         self.frame_options = XFrameOptionsMiddleware(self.view)
+        self.common = CommonMiddleware(self.view)
         self.path = None
 
     def __call__(self, environ, start_response):
@@ -65,11 +68,13 @@ class WithConsentEndpoint:
         return response  # the server's close() sends request_finished
 
     def _answers_alone(self, request):
-        """False when the full application must answer: HTTPS redirect, or host not allowed."""
-        if self.security.process_request(request) is not None:
-            return False
+        """False when the full application must answer: an HTTPS redirect, a host not in
+        ALLOWED_HOSTS, a user agent in DISALLOWED_USER_AGENTS, a PREPEND_WWW redirect (the
+        security and common middleware's own checks)."""
         try:
-            request.get_host()
-        except DisallowedHost:
+            return (
+                self.security.process_request(request) is None
+                and self.common.process_request(request) is None
+            )
+        except (DisallowedHost, PermissionDenied):
             return False
-        return True

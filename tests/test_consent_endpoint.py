@@ -132,6 +132,15 @@ def test_a_host_not_allowed_is_answered_by_the_full_application(application, rel
     assert status == 204 and ConsentRecord.objects.count() == 1
 
 
+def test_a_disallowed_user_agent_is_refused_as_everywhere(release, settings):
+    import re
+
+    settings.DISALLOWED_USER_AGENTS = [re.compile("BadBot")]
+    application = WithConsentEndpoint(get_wsgi_application())
+    status, _headers, _ = call(application, record_of(release), user_agent="BadBot/1.0")
+    assert status == 403 and ConsentRecord.objects.count() == 0
+
+
 def test_plain_http_is_redirected_when_https_is_enforced(release, settings):
     settings.SECURE_SSL_REDIRECT = True
     settings.SECURE_HSTS_SECONDS = 3600
