@@ -401,7 +401,7 @@ def test_large_register_import_writes_new_and_changed_rows_with_history(demo, ad
 def test_a_bulk_imports_history_is_what_reversion_itself_stores(demo, admin_user):
     """The bulk registers' history is written in batches (imports.save_history), not through
     reversion.create_revision(): one revision for the import, a version per written row, each
-    byte for byte what reversion.add_to_revision() would have stored, in batches smaller than
+    what reversion.add_to_revision() would have stored, in batches smaller than
     the import."""
     import reversion
     from reversion.models import Revision
@@ -419,8 +419,11 @@ def test_a_bulk_imports_history_is_what_reversion_itself_stores(demo, admin_user
             reversion.add_to_revision(cookie)
         theirs = Version.objects.get_for_object(cookie).first()
         assert theirs.pk != ours.pk
-        for field in ("serialized_data", "format", "db", "object_id", "object_repr"):
+        for field in ("format", "db", "object_id", "object_repr"):
             assert getattr(ours, field) == getattr(theirs, field), field
+        # The same fields and values; PostgreSQL's jsonb hands a JSON field's keys back in its
+        # own order, so the texts are compared as JSON.
+        assert json.loads(ours.serialized_data) == json.loads(theirs.serialized_data)
         assert ours.content_type_id == theirs.content_type_id
 
 
