@@ -21,7 +21,7 @@ HTTPS is enforced (the redirect).
 from django.core import signals
 from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.handlers.exception import convert_exception_to_response
-from django.core.handlers.wsgi import WSGIRequest
+from django.core.handlers.wsgi import WSGIRequest, get_script_name
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
@@ -51,7 +51,7 @@ class WithConsentEndpoint:
         request = WSGIRequest(environ)  # reads nothing yet: the body is still there to pass on
         if not self._answers_alone(request):
             return self.application(environ, start_response)
-        set_script_prefix(request.META["SCRIPT_NAME"] or "/")
+        set_script_prefix(get_script_name(environ))
         signals.request_started.send(sender=self.__class__, environ=environ)
         response = self.view(request)
         response = self.security.process_response(request, response)
