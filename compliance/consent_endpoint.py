@@ -2,15 +2,16 @@
 
 Every choice a visitor makes on a registered site is one request here, so this is by far the
 busiest path, and its cost is the endpoint's capacity (issue 19: 1,000 records/s with a p99
-under 50 ms on two workers). Django's handler put about 0.45 ms of the 1 ms a record takes in
-this process into things the endpoint does not use: ten middleware (sessions, messages,
-authentication, CSRF, locale, whitenoise, the admin's policy...) and URL resolution (measured,
-bench/README.md, "Proof of consent"). So the WSGI application answers this one path itself, as
-Django's WSGIHandler does (the request_started and request_finished signals, which check and
-close database connections; errors turned into responses and logged by Django's own
-convert_exception_to_response; 4xx and 5xx logged), with the middleware that matters to an API
-answer applied by their own code: the security headers and X-Frame-Options. The view sets no
-cookie and touches no session; it picks the language of an error message itself.
+under 50 ms on two workers). Through Django's full handler a record took 0.92 ms of CPU in
+this process, about a third of it in things the endpoint does not use: middleware (sessions,
+messages, authentication, CSRF, locale, whitenoise, the admin's policy) and URL resolution
+(measured: 0.60 ms now; bench/README.md, "Proof of consent"). So the WSGI application answers
+this one path itself, as Django's WSGIHandler does (the request_started and request_finished
+signals, which check and close database connections; errors turned into responses and logged
+by Django's own convert_exception_to_response; 4xx and 5xx logged), with the middleware that
+matter to an API answer applied by their own code: the security and common middleware's checks,
+the security headers and X-Frame-Options. The view sets no cookie and touches no session; it
+picks the language of an error message itself.
 
 A request this path should not answer alone goes to the full application, which answers it as
 for any other path: anything but a POST, a host not in ALLOWED_HOSTS (400, logged as a

@@ -184,6 +184,8 @@ def save_history(model, instances, *, user=None, comment="", batch_size=1000):
     rows and their history are written together or not at all."""
     if not instances:
         return None
+    # The registration's options (fields, format, id field) are only reachable through this
+    # private accessor; reading them keeps our versions what reversion's own would be.
     options = _get_options(model)
     if options.follow:  # not the case of the bulk registers; reversion would add those too
         raise ValueError(f"{model.__name__} follows relations: use reversion.create_revision().")

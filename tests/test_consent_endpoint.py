@@ -117,6 +117,23 @@ def test_a_refusal_says_why_in_the_language_asked_for(application, release, capl
     assert status == 400 and "“language” must be one of" in json.loads(content)["error"]
 
 
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        (b"{" * 100_000, 413),  # past CONSENT_MAX_BODY_BYTES
+        (b"\x00\x1b<script>alert(1)</script>", 400),
+        (None, 400),  # a service name with markup and a control character
+    ],
+)
+def test_hostile_bodies_are_refused_and_nothing_is_kept(application, release, body, status):
+    if body is None:
+        body = record_of(release, services_accepted=["<img src=x onerror=alert(1)>\u0007"])
+    got, headers, content = call(application, body)
+    assert got == status and headers["Content-Type"] == "application/json"
+    assert "<" not in json.loads(content)["error"]
+    assert ConsentRecord.objects.count() == 0
+
+
 def test_an_unregistered_origin_is_refused(application, release):
     status, headers, _ = call(application, record_of(release), origin="https://evil.example")
     assert status == 403 and "Access-Control-Allow-Origin" not in headers
