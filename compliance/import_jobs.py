@@ -72,7 +72,7 @@ def effects(result):
     for number, row in enumerate(result.rows, start=2):
         instance = row.instance
         key = " / ".join(str(part) for part in instance.natural_key()) if instance else ""
-        rows.append([number, row.import_type, key, getattr(row, "changes", [])])
+        rows.append([number, row.import_type, key, getattr(row, "changes", None) or []])
     return rows
 
 
@@ -102,11 +102,12 @@ def _check(job, model):
             del content
             job.rows_total = len(dataset)
             ImportJob.objects.filter(pk=job.pk).update(rows_total=job.rows_total)
+            # Kept before validate(), which consumes the rows of a large register's file.
+            job.content = pack_dataset(dataset)
             result = validate(model, dataset, user=job.created_by, progress=Progress(job))
             job.preview = {"summary": summary_of(result), "effects": effects(result)}
             del result
             job.rows_done = job.rows_total
-            job.content = pack_dataset(dataset)
     except ImportFailed as failed:
         job.problems = failed.errors
         job.content = b""

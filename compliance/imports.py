@@ -10,14 +10,18 @@ before = + - @ at the start of a cell and after every separator a spreadsheet ma
 at), which imports remove again; XLSX exports write texts as text cells, which never run.
 """
 
+import collections
 import datetime
 import json
+import pickle
+import zlib
 
 import reversion
 import tablib
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.db import IntegrityError, router, transaction
+from django.db.models.base import ModelState
 from django.utils import timezone, translation
 from import_export.results import RowResult
 from reversion.models import Revision, Version
@@ -55,7 +59,9 @@ def read_dataset(content, file_format):
 
 def pack_dataset(dataset):
     """A read file's rows as bytes to keep between the admin's preview and its confirmation,
-    so that the file is parsed once; dates keep their type (an XLSX date cell)."""
+    so that the file is parsed once; dates keep their type (an XLSX date cell). JSON, written
+    a row at a time through zlib: a 50,000-row file's rows pack into some 3 MB, never held
+    as one text (the 18 MB of JSON twice over, as text and as bytes, were the check's peak)."""
 
     def cell(value):
         if isinstance(value, datetime.datetime):
@@ -64,23 +70,39 @@ def pack_dataset(dataset):
             return {"$date": value.isoformat()}
         return value
 
-    rows = [[cell(value) for value in row] for row in dataset]
-    return json.dumps({"headers": dataset.headers, "rows": rows}, ensure_ascii=False).encode()
+    compressor = zlib.compressobj(level=1)
+    packed = [
+        compressor.compress(f'{{"headers": {json.dumps(dataset.headers)}, "rows": ['.encode())
+    ]
+    for number, row in enumerate(dataset):
+        text = json.dumps([cell(value) for value in row], ensure_ascii=False)
+        packed.append(compressor.compress(f"{',' if number else ''}{text}".encode()))
+    packed += [compressor.compress(b"]}"), compressor.flush()]
+    return b"".join(packed)
 
 
 def unpack_dataset(content):
-    """The Dataset pack_dataset() kept."""
+    """The Dataset pack_dataset() kept. The rows are let go as they are copied into it, and a
+    short value that repeats (a category, "yes") is one object: unpacking a 50,000-row file
+    would otherwise hold it twice over (some 40 MB)."""
 
     def cell(value):
         if isinstance(value, dict) and "$datetime" in value:
             return datetime.datetime.fromisoformat(value["$datetime"])
         if isinstance(value, dict) and "$date" in value:
             return datetime.date.fromisoformat(value["$date"])
+        if isinstance(value, str) and len(value) <= 40:
+            return shared.setdefault(value, value)
         return value
 
-    packed = json.loads(content)
+    shared = {}
+    # Checks kept before the rows were compressed (the same JSON) start with "{".
+    packed = json.loads(content if content[:1] == b"{" else zlib.decompress(content))
     dataset = tablib.Dataset(headers=packed["headers"])
-    dataset.extend([[cell(value) for value in row] for row in packed["rows"]])
+    rows = packed.pop("rows")
+    rows.reverse()  # taken from the end, the first row first
+    while rows:
+        dataset.append([cell(value) for value in rows.pop()])
     return dataset
 
 
@@ -110,18 +132,20 @@ def _column_of(resource, attribute):
     return attribute
 
 
-def errors_of(resource, result):
-    """One message per problem: 'Row 3, column 'category': ...'."""
+def errors_of(resource, result, *, rows_before=0):
+    """One message per problem: 'Row 3, column 'category': ...'. `rows_before`: the data rows
+    of the file before those of `result` (a part of it, see check_rows)."""
     messages = []
     for error in result.base_errors:
         messages.append(str(error.error))
     for number, row_errors in result.row_errors():
         for error in row_errors:
-            messages.append(f"Row {number + 1}: {error.error}")
+            messages.append(f"Row {rows_before + number + 1}: {error.error}")
     for invalid in result.invalid_rows:
         for attribute, problems in invalid.error_dict.items():
             column = _column_of(resource, attribute)
-            where = f"Row {invalid.number + 1}" + (f", column {column!r}" if column else "")
+            number = rows_before + invalid.number + 1
+            where = f"Row {number}" + (f", column {column!r}" if column else "")
             for problem in problems:
                 messages.append(f"{where}: {problem}")
     return messages
@@ -137,18 +161,11 @@ def summary_of(result):
     }
 
 
-def validate(model, dataset, *, user=None, progress=None):
-    """Every row of `dataset` loaded, compared and validated as the import would, writing
-    nothing and opening no transaction, so no write lock is taken (on SQLite, editors keep
-    saving meanwhile). Returns the import-export Result (each row's effect and instance), or
-    raises ImportFailed with every problem found. `progress`, if given, is called with the
-    number of rows checked so far after each row."""
-    check_columns(model, dataset)
-    resource = resource_for(model)()
-    resource.progress = progress
-    # import_data() always wraps a dry run in a transaction that it rolls back;
-    # import_data_inner() without one validates the rows and skips every save.
-    result = resource.import_data_inner(
+def _checked(resource, dataset, user):
+    """The import-export Result of a dry run of `dataset`, each row's instance kept.
+    import_data() always wraps a dry run in a transaction that it rolls back;
+    import_data_inner() without one validates the rows and skips every save."""
+    return resource.import_data_inner(
         dataset,
         dry_run=True,
         raise_errors=False,
@@ -157,6 +174,121 @@ def validate(model, dataset, *, user=None, progress=None):
         retain_instance_in_row_result=True,
         user=user,
     )
+
+
+# Rows of a large register's file checked at a time (check_rows).
+PART_ROWS = 1000
+
+
+class CheckedRow:
+    """A row check_rows() found good: its spreadsheet row number, its effect (new, update,
+    skip), the changes a preview shows, and the validated instance folded (its attributes
+    pickled: about 600 bytes for a cookie in four languages, where the instance takes 2.5 KB
+    and its values as Python objects 1.6 KB), unfolded for the write and the preview by
+    `instance`. Only what this process validated is ever unpickled."""
+
+    __slots__ = (
+        "number",
+        "import_type",
+        "changes",
+        "_model",
+        "_names",
+        "_values",
+        "_adding",
+        "_related",
+    )
+
+    def __init__(self, number, row_result, model, shared_names):
+        self.number = number
+        self.import_type = row_result.import_type
+        self.changes = getattr(row_result, "changes", None)
+        self._model = model
+        attributes = dict(vars(row_result.instance))
+        state = attributes.pop("_state")
+        names = tuple(attributes)
+        self._names = shared_names.setdefault(names, names)
+        self._values = pickle.dumps(tuple(attributes.values()), protocol=pickle.HIGHEST_PROTOCOL)
+        # Relations found by natural key (a cookie's provider): the history's natural keys
+        # and the preview's names read them without a query.
+        self._related = tuple(state.fields_cache.items()) if state.fields_cache else ()
+        self._adding = state.adding
+
+    @property
+    def instance(self):
+        """The instance as it was validated (a new object at each call)."""
+        instance = self._model.__new__(self._model)
+        instance.__dict__.update(zip(self._names, pickle.loads(self._values), strict=True))
+        instance._state = ModelState()
+        instance._state.adding = self._adding
+        instance._state.fields_cache = dict(self._related)
+        return instance
+
+
+class CheckedRows:
+    """What check_rows() found: every row (`rows`) and the count of each effect (`totals`),
+    as an import-export Result gives them."""
+
+    def __init__(self, model, total_rows):
+        self.model = model
+        self.total_rows = total_rows
+        self.rows = []
+        self.totals = collections.Counter()
+
+    def has_errors(self):
+        return False  # check_rows() raises instead
+
+
+def check_rows(model, dataset, *, user=None, progress=None):
+    """validate() for the large registers (cookies, storage items), PART_ROWS rows at a time:
+    the file's rows are let go as they are checked and each good row is kept folded
+    (CheckedRow), so a 50,000-row import stays within a few hundred megabytes. Every row is
+    still checked, and every problem reported, before anything is written. Consumes
+    `dataset` (its rows are removed as they are checked)."""
+    check_columns(model, dataset)
+    resource = resource_for(model)()
+    problems = []
+    try:
+        resource.start_parts(dataset)
+    except ValueError as error:
+        problems.append(str(error))
+    checked = CheckedRows(model, len(dataset))
+    shared_names = {}
+    rows_before = 0
+    while len(dataset):
+        part = tablib.Dataset(*dataset[:PART_ROWS], headers=dataset.headers)
+        del dataset[:PART_ROWS]
+        if progress is not None:
+            resource.progress = lambda rows_done, before=rows_before: progress(before + rows_done)
+        result = _checked(resource, part, user)
+        resource.end_part()
+        problems += errors_of(resource, result, rows_before=rows_before)
+        for row_result in result.rows:
+            checked.totals[row_result.import_type] += 1
+        if not problems:  # once the file is refused, only its problems are still wanted
+            checked.rows += [
+                CheckedRow(rows_before + number, row_result, model, shared_names)
+                for number, row_result in enumerate(result.rows, start=2)
+            ]
+        rows_before += len(part)
+        del part, result
+    if problems:
+        raise ImportFailed(problems)
+    return checked
+
+
+def validate(model, dataset, *, user=None, progress=None):
+    """Every row of `dataset` loaded, compared and validated as the import would, writing
+    nothing and opening no transaction, so no write lock is taken (on SQLite, editors keep
+    saving meanwhile). Returns each row's effect and instance (an import-export Result, or
+    CheckedRows for the large registers, whose `dataset` is consumed: check_rows), or
+    raises ImportFailed with every problem found. `progress`, if given, is called with the
+    number of rows checked so far after each row."""
+    if model in BULK_MODELS:
+        return check_rows(model, dataset, user=user, progress=progress)
+    check_columns(model, dataset)
+    resource = resource_for(model)()
+    resource.progress = progress
+    result = _checked(resource, dataset, user)
     errors = errors_of(resource, result)
     if errors:
         raise ImportFailed(errors)
@@ -174,81 +306,95 @@ def _revision(model, user, source):
     reversion.set_comment(_comment(model, source))
 
 
-def save_history(model, instances, *, user=None, comment="", batch_size=1000):
-    """One django-reversion revision with a version of each of `instances` (saved rows of
-    `model`), stored exactly as reversion.add_to_revision() stores them (its registration's
-    fields and format), but serialised and written a batch at a time. Inside
-    reversion.create_revision(), every version of a 50,000-row import was held in memory until
-    the end (about 5 KB a row) and the revision's table of versions was copied at each row added
-    (time growing with the square of the rows). Call it inside the import's transaction: the
-    rows and their history are written together or not at all."""
-    if not instances:
-        return None
+def start_history(*, user=None, comment=""):
+    """The revision add_history() adds versions to."""
+    return Revision.objects.create(date_created=timezone.now(), user=user, comment=comment)
+
+
+def add_history(revision, model, instances):
+    """A version of each of `instances` (saved rows of `model`) in `revision`, stored exactly
+    as reversion.add_to_revision() stores them (its registration's fields and format), in one
+    INSERT. Inside reversion.create_revision(), every version of a 50,000-row import was held
+    in memory until the end (about 5 KB a row) and the revision's table of versions was copied
+    at each row added (time growing with the square of the rows). Call it inside the import's
+    transaction: the rows and their history are written together or not at all."""
     # The registration's options (fields, format, id field) are only reachable through this
     # private accessor; reading them keeps our versions what reversion's own would be.
     options = _get_options(model)
     if options.follow:  # not the case of the bulk registers; reversion would add those too
         raise ValueError(f"{model.__name__} follows relations: use reversion.create_revision().")
-    revision = Revision.objects.create(date_created=timezone.now(), user=user, comment=comment)
     content_type = ContentType.objects.get_for_model(model, for_concrete_model=True)
     model_db = router.db_for_write(model)
-    for start in range(0, len(instances), batch_size):
-        Version.objects.bulk_create(
-            Version(
-                revision=revision,
-                content_type=content_type,
-                object_id=str(getattr(instance, options.object_id_field)),
-                db=model_db,
-                format=options.format,
-                serialized_data=serializers.serialize(
-                    options.format,
-                    (instance,),
-                    fields=options.fields,
-                    use_natural_foreign_keys=options.use_natural_foreign_keys,
-                ),
-                object_repr=str(instance),
-            )
-            for instance in instances[start : start + batch_size]
+    Version.objects.bulk_create(
+        Version(
+            revision=revision,
+            content_type=content_type,
+            object_id=str(getattr(instance, options.object_id_field)),
+            db=model_db,
+            format=options.format,
+            serialized_data=serializers.serialize(
+                options.format,
+                (instance,),
+                fields=options.fields,
+                use_natural_foreign_keys=options.use_natural_foreign_keys,
+            ),
+            object_repr=str(instance),
         )
+        for instance in instances
+    )
+
+
+def save_history(model, instances, *, user=None, comment="", batch_size=1000):
+    """One django-reversion revision with a version of each of `instances`, written
+    `batch_size` versions at a time (add_history). None when there is nothing to keep."""
+    if not instances:
+        return None
+    revision = start_history(user=user, comment=comment)
+    for start in range(0, len(instances), batch_size):
+        add_history(revision, model, instances[start : start + batch_size])
     return revision
 
 
-def write_validated(model, result, *, user=None, source=""):
-    """Write what validate() found, in one short transaction: new rows in bulk, changed rows
-    one UPDATE each, every row into the history. A row someone else changed since it was
-    validated (its edit version moved on) or a key someone else added stops the import, and
-    nothing is written."""
+def write_validated(model, checked, *, user=None, source=""):
+    """Write what validate() found (CheckedRows) in one short transaction, PART_ROWS rows at
+    a time: new rows in bulk, changed rows one UPDATE each, every row written into one
+    history revision. A row someone else changed since it was validated (its edit version
+    moved on) or a key someone else added stops the import, and nothing is written."""
     resource = resource_for(model)()
     fields = resource.get_bulk_update_fields()
     manager = model._default_manager
-    new = [row.instance for row in result.rows if row.import_type == RowResult.IMPORT_TYPE_NEW]
-    changed = [
-        (number, row.instance)
-        for number, row in enumerate(result.rows, start=2)
-        if row.import_type == RowResult.IMPORT_TYPE_UPDATE
+    to_write = [
+        row
+        for row in checked.rows
+        if row.import_type in (RowResult.IMPORT_TYPE_NEW, RowResult.IMPORT_TYPE_UPDATE)
     ]
     name = model._meta.verbose_name
     try:
         with transaction.atomic():
-            for number, instance in changed:
-                # validate() counted the version up by one from what it read.
-                written = manager.filter(
-                    pk=instance.pk, edit_version=instance.edit_version - 1
-                ).update(**{field: getattr(instance, field) for field in fields})
-                if not written:
-                    raise ImportFailed(
-                        [
-                            f"Row {number}: this {name} was changed by someone else while the "
-                            "file was being checked. Nothing was imported: import it again."
-                        ]
-                    )
-            manager.bulk_create(new, batch_size=1000)
-            save_history(
-                model,
-                new + [instance for _number, instance in changed],
-                user=user,
-                comment=_comment(model, source),
-            )
+            revision = None
+            for start in range(0, len(to_write), PART_ROWS):
+                new, changed = [], []
+                for row in to_write[start : start + PART_ROWS]:
+                    instance = row.instance
+                    if row.import_type == RowResult.IMPORT_TYPE_NEW:
+                        new.append(instance)
+                        continue
+                    changed.append(instance)
+                    # validate() counted the version up by one from what it read.
+                    written = manager.filter(
+                        pk=instance.pk, edit_version=instance.edit_version - 1
+                    ).update(**{field: getattr(instance, field) for field in fields})
+                    if not written:
+                        raise ImportFailed(
+                            [
+                                f"Row {row.number}: this {name} was changed by someone else "
+                                "while the file was being checked. Nothing was imported: "
+                                "import it again."
+                            ]
+                        )
+                manager.bulk_create(new)
+                revision = revision or start_history(user=user, comment=_comment(model, source))
+                add_history(revision, model, changed + new)
     except IntegrityError:
         raise ImportFailed(
             [
@@ -256,7 +402,7 @@ def write_validated(model, result, *, user=None, source=""):
                 "it was being checked. Nothing was imported: import it again."
             ]
         ) from None
-    return result
+    return checked
 
 
 def run_import(model, dataset, *, user=None, dry_run=False, source="", progress=None):
@@ -272,10 +418,7 @@ def run_import(model, dataset, *, user=None, dry_run=False, source="", progress=
     if dry_run:
         return validate(model, dataset, user=user, progress=progress)
     if model in BULK_MODELS:
-        checked = validate(model, dataset, user=user, progress=progress)
-        # The rows are in the checked instances now: the file's cells can go before the
-        # writing (a 50,000-row file's are some 50 MB; import_file keeps no other reference).
-        del dataset
+        checked = check_rows(model, dataset, user=user, progress=progress)
         return write_validated(model, checked, user=user, source=source)
     check_columns(model, dataset)
     resource = resource_for(model)()

@@ -482,3 +482,158 @@ def test_a_changed_choice_is_shown_by_its_label(demo):
         result = validate(models.Purpose, read_dataset(output.getvalue().encode(), "csv"))
         [changes] = [c for _n, e, _k, c in import_jobs.effects(result) if e == "update"]
     assert changes == [["legal_basis", old, "Art. 6 ust. 1 lit. c: obowiązek prawny"]]
+
+
+# --- Large files: cookies and storage items checked a part at a time ------------------------
+
+
+def cookie_file(rows):
+    """CSV bytes of `rows` (dicts with the same keys)."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def new_cookies(count, start=0):
+    return [
+        {"name": f"parted_{n}", "domain": "", "category": "necessary", "purpose_en": f"P {n}"}
+        for n in range(start, start + count)
+    ]
+
+
+def database_after(import_rows):
+    """The register and its history after `import_rows()`, then rolled back."""
+    with transaction.atomic():
+        import_rows()
+        state = (
+            dump(),
+            sorted(
+                (version.object_repr, version.serialized_data)
+                for version in Version.objects.filter(revision__comment="Imported cookies")
+            ),
+        )
+        transaction.set_rollback(True)
+    return state
+
+
+def test_a_file_checked_in_parts_is_written_as_if_checked_at_once(demo):
+    """Parts of two rows (three parts here) give the register, edit versions and history
+    that one part gives: rows changed, added and unchanged."""
+    content = export_with_one_change_and_one_new()
+    assert len(content.splitlines()) == 7  # the header and six rows
+
+    def run():
+        import_file("cookie", content, file_format="csv")
+
+    at_once = database_after(run)
+    with mock.patch("compliance.imports.PART_ROWS", 2):
+        in_parts = database_after(run)
+    assert in_parts == at_once
+    assert len(at_once[1]) == 2  # the changed row and the new one
+
+
+def test_problems_in_every_part_are_reported_with_their_rows_and_nothing_is_written(demo):
+    rows = new_cookies(7)
+    rows[0]["category"] = "sweets"
+    rows[5]["category"] = "crumbs"
+    before = dump()
+    with mock.patch("compliance.imports.PART_ROWS", 2), pytest.raises(ImportFailed) as failed:
+        import_file("cookie", cookie_file(rows), file_format="csv")
+    [first, second] = [error for error in failed.value.errors if "column 'category'" in error]
+    assert first.startswith("Row 2, column 'category': ") and "'sweets'" in first
+    assert second.startswith("Row 7, column 'category': ") and "'crumbs'" in second
+    assert dump() == before
+
+
+def test_a_key_given_twice_in_different_parts_is_refused(demo):
+    rows = new_cookies(7)
+    rows[6]["name"] = rows[1]["name"]
+    twice = "Rows 3 and 8: the same cookie twice"
+    with mock.patch("compliance.imports.PART_ROWS", 2), pytest.raises(ImportFailed, match=twice):
+        import_file("cookie", cookie_file(rows), file_format="csv")
+
+
+@pytest.mark.parametrize("existing", [True, False], ids=["in the register", "new"])
+def test_one_key_spelt_two_ways_is_refused_with_its_row(demo, existing):
+    """A category by its code in one row and by its label in another is one cookie twice: it
+    is named, rather than found only when the database refuses the second insert."""
+    rows = new_cookies(5)
+    if existing:
+        models.Cookie.objects.create(name="parted_1", category="necessary")
+    rows[4] = {**rows[1], "category": "Necessary"}
+    before = dump()
+    with mock.patch("compliance.imports.PART_ROWS", 2), pytest.raises(ImportFailed) as failed:
+        import_file("cookie", cookie_file(rows), file_format="csv")
+    assert failed.value.errors == [
+        "Row 6: the same cookie as an earlier row (parted_1, , necessary): give each one once"
+    ]
+    assert dump() == before
+
+
+def test_progress_counts_the_rows_of_every_part(demo):
+    from compliance.imports import read_dataset, validate
+
+    told = []
+    with mock.patch("compliance.imports.PART_ROWS", 2):
+        validate(
+            models.Cookie, read_dataset(cookie_file(new_cookies(5)), "csv"), progress=told.append
+        )
+    assert told == [1, 2, 3, 4, 5]
+
+
+def test_checking_in_parts_reads_the_register_once_a_part(demo):
+    """No query per row: a preview of twice the rows (and parts) makes one more query a
+    part, to read the rows of the register the part may match."""
+    models.Cookie.objects.create(name="parted_3", category="necessary")
+
+    def queries(count):
+        content = cookie_file(new_cookies(count))
+        with CaptureQueriesContext(connection) as captured:
+            import_file("cookie", content, file_format="csv", dry_run=True)
+        return len(captured)
+
+    with mock.patch("compliance.imports.PART_ROWS", 4):
+        assert queries(16) - queries(8) == 2
+
+
+def test_a_preview_in_parts_names_each_row_and_its_effect(demo):
+    from compliance import import_jobs
+    from compliance.imports import read_dataset, validate
+
+    models.Cookie.objects.create(name="parted_2", category="necessary", purpose_en="Old")
+    with mock.patch("compliance.imports.PART_ROWS", 2):
+        result = validate(models.Cookie, read_dataset(cookie_file(new_cookies(4)), "csv"))
+    assert [row[:3] for row in import_jobs.effects(result)] == [
+        [2, "new", "parted_0 /  / necessary"],
+        [3, "new", "parted_1 /  / necessary"],
+        [4, "update", "parted_2 /  / necessary"],
+        [5, "new", "parted_3 /  / necessary"],
+    ]
+    assert import_jobs.effects(result)[2][3] == [["purpose_en", "Old", "P 2"]]
+
+
+def test_a_checked_file_is_kept_compressed_and_read_back_exactly():
+    """The rows kept between the preview and the confirmation (import_jobs): packed through
+    zlib, read back with their types; rows kept before they were compressed still read."""
+    import datetime
+
+    import tablib
+
+    from compliance.imports import pack_dataset, unpack_dataset
+
+    dataset = tablib.Dataset(headers=["name", "purpose_pl", "last_reviewed"])
+    rows = [
+        ["a", 'Zażółć "gęślą" jaźń,\r\nlinia', datetime.date(2026, 1, 2)],
+        ["b", "", datetime.datetime(2026, 1, 2, 3, 4)],
+        *[[f"row {n}", "necessary", None] for n in range(2_000)],
+    ]
+    dataset.extend(rows)
+    packed = pack_dataset(dataset)
+    assert len(packed) < len(json.dumps(rows, default=str)) / 5
+    unpacked = unpack_dataset(packed)
+    assert unpacked.headers == dataset.headers
+    assert [list(row) for row in unpacked] == rows
+    before_compression = json.dumps({"headers": ["name"], "rows": [["x"], ["y"]]}).encode()
+    assert list(unpack_dataset(before_compression)) == [("x",), ("y",)]

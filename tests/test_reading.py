@@ -297,3 +297,33 @@ def test_reading_stops_at_the_time_limit():
         ImportFailed, match=r"longer than 0 s \(IMPORT_MAX_SECONDS\); stopped at row"
     ):
         read_table(content, "csv")
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_csv_lines_are_split_as_a_file_opened_with_newline_empty(ending):
+    """read_csv splits the text itself (io.StringIO would copy it at four bytes a character):
+    each line ending a spreadsheet writes, and line breaks inside quoted cells, read as the csv
+    module reads them from a file opened with newline=''."""
+    import csv
+
+    lines = [
+        "name,domain,category",
+        'a,"first line\r\nsecond line",necessary',
+        'b,"one\ntwo\rthree",statistics',
+        "c,,marketing",
+    ]
+    text = ending.join(lines)  # no ending after the last line
+    expected = list(csv.reader(io.StringIO(text, newline="")))
+    headers, rows = read_table(text.encode(), "csv")
+    assert [headers, *rows] == expected
+    assert rows[0][1] == "first line\r\nsecond line"
+    headers, rows = read_table((text + ending).encode(), "csv")
+    assert [headers, *rows] == expected
+
+
+def test_repeated_short_cells_are_one_object_and_long_ones_kept_whole():
+    rows = [f"cookie_{n},site.example,necessary,{'x' * 50}{n}" for n in range(3)]
+    content = "\n".join(["name,domain,category,purpose_en", *rows]).encode()
+    _headers, rows = read_table(content, "csv")
+    assert rows[0][1] is rows[2][1] and rows[0][2] is rows[1][2]
+    assert [row[3] for row in rows] == [f"{'x' * 50}{n}" for n in range(3)]
