@@ -1,15 +1,19 @@
-"""Peak memory and time of `import_register` on hostile files, and on a large honest one.
+"""Peak memory and time of `import_register` on hostile files, and on large honest ones.
 
 Each file is imported by a fresh `manage.py import_register cookie FILE` process (a dry run, on
-bench/hostile_imports.sqlite3 unless DATABASE_URL is set; the honest file is then imported for
-real too, into the emptied cookie register); the figure is that process's peak
-resident memory (ru_maxrss) and wall-clock time, and its first line of output. The target
-(issue 13): every import stays under 300 MB, and every hostile file is refused with a message.
+bench/hostile_imports.sqlite3 unless DATABASE_URL is set; the honest files are then imported
+for real too, into the emptied cookie register); the figures are that process's peak resident
+memory (through peak_memory.py), its wall-clock time and its first line of output. The files
+are made at the configured limits (IMPORT_MAX_ROWS, IMPORT_MAX_CELLS, IMPORT_MAX_BYTES). The
+target (issues 13 and 21): every import stays under 300 MB, and every hostile file is refused
+with a message.
 
     .venv/bin/python bench/hostile_imports.py
 """
 
+import csv
 import io
+import json
 import os
 import subprocess
 import sys
@@ -131,7 +135,88 @@ def honest_rows():
         )
 
 
+TEXTS = ("purpose", "description", "necessity_justification")
+LONG_COLUMNS = ["name", "domain", "category"] + [f"{t}_{code}" for t in TEXTS for code in LANGUAGES]
+
+
+def long_rows(filler, count):
+    """`count` cookies whose twelve texts carry `filler` more characters each; the first
+    description holds a character past U+FFFF (a cookie), which makes a Python text of the
+    whole file four bytes a character."""
+    for n in range(count):
+        row = {"name": f"cookie_{n:06d}", "domain": f"site{n % 50}.example"}
+        row["category"] = "necessary"
+        for text in TEXTS:
+            for code in LANGUAGES:
+                row[f"{text}_{code}"] = f"{text} {n} ({code}) " + "x" * filler
+        if n == 0:
+            row["description_en"] += " \U0001f36a"
+        yield row
+
+
+def long_csv(filler, count):
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=LONG_COLUMNS)
+    writer.writeheader()
+    writer.writerows(long_rows(filler, count))
+    return out.getvalue().encode()
+
+
+def long_json(filler, count):
+    return json.dumps(list(long_rows(filler, count)), ensure_ascii=False).encode()
+
+
+def at_the_byte_limit(make):
+    """make(filler, count) as near IMPORT_MAX_BYTES as it goes without passing it: the row
+    limit's rows with the longest filler, or as many rows as fit without any (JSON repeats
+    its column names in every row)."""
+    limit, rows = settings.IMPORT_MAX_BYTES, settings.IMPORT_MAX_ROWS
+    base = len(make(0, rows))
+    if base > limit:
+        rows = rows * limit // base
+        while len(content := make(0, rows)) > limit:
+            rows -= rows // 100 or 1
+        return content
+    step = len(make(10, rows)) - base
+    filler = (limit - base) * 10 // step
+    while len(content := make(filler, rows)) > limit:
+        filler -= 1
+    return content
+
+
+def shared_strings_at_the_cell_limit():
+    """IMPORT_MAX_ROWS rows of as many columns as IMPORT_MAX_CELLS allows, every cell a text
+    of its own in the shared strings (openpyxl holds them all)."""
+    width = settings.IMPORT_MAX_CELLS // (settings.IMPORT_MAX_ROWS + 1)
+    letters = [column_letter(n) for n in range(1, width + 1)]
+
+    def rows():
+        yield (
+            '<row r="1">'
+            + "".join(inline(f"{c}1", f"column{n}") for n, c in enumerate(letters))
+            + "</row>"
+        )
+        for r in range(2, settings.IMPORT_MAX_ROWS + 2):
+            first = (r - 2) * width
+            yield (
+                f'<row r="{r}">'
+                + "".join(
+                    f'<c r="{c}{r}" t="s"><v>{first + n}</v></c>' for n, c in enumerate(letters)
+                )
+                + "</row>"
+            )
+
+    def strings():
+        for n in range(settings.IMPORT_MAX_ROWS * width):
+            yield f"<si><t>text number {n:08d}</t></si>"
+
+    return packed(rows, strings)
+
+
 HONEST = "honest rows up to the row limit"
+LONG_CSV = "CSV at the byte limit, one emoji"
+LONG_JSON = "JSON at the byte limit, one emoji"
+IMPORTED_TOO = (HONEST, LONG_CSV, LONG_JSON)
 FILES = {
     "whole sheet declared (1.5 KB)": lambda: xlsx(
         header_row() + cookie_row(2, "x"), dimension="A1:XFD1048576"
@@ -146,14 +231,21 @@ FILES = {
         many_shared_strings,
     ),
     "deeply nested JSON": lambda: b"[" * 5_000_000 + b"]" * 5_000_000,
+    "XLSX, shared strings at the cell limit": shared_strings_at_the_cell_limit,
     HONEST: lambda: packed(honest_rows),
+    LONG_CSV: lambda: at_the_byte_limit(long_csv),
+    LONG_JSON: lambda: at_the_byte_limit(long_json),
 }
 
 
 def run(path, dry_run=True):
+    """(seconds, peak MiB, exit status, output lines) of one import_register process, started
+    through peak_memory.py: a child of this process would report this one's peak as well."""
     start = time.perf_counter()
-    process = subprocess.Popen(
+    process = subprocess.run(
         [
+            sys.executable,
+            str(ROOT / "bench" / "peak_memory.py"),
             sys.executable,
             str(ROOT / "manage.py"),
             "import_register",
@@ -163,12 +255,13 @@ def run(path, dry_run=True):
         ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        env=os.environ,
+        # As in production: with DEBUG on, Django keeps the SQL of every query of the import.
+        env={**os.environ, "DJANGO_DEBUG": "0"},
     )
-    _pid, status, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
-    output = process.stdout.read().decode("utf-8", "replace").strip().splitlines()
-    return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), output
+    output = process.stdout.decode("utf-8", "replace").strip().splitlines()
+    peak = float(output.pop().removeprefix("peak "))
+    return elapsed, peak, process.returncode, output
 
 
 def main():
@@ -178,13 +271,15 @@ def main():
     with tempfile.TemporaryDirectory() as folder:
         for label, make in FILES.items():
             content = make()
-            suffix = ".json" if "JSON" in label else ".xlsx"
+            suffix = ".json" if "JSON" in label else ".csv" if "CSV" in label else ".xlsx"
             path = Path(folder) / f"file{suffix}"
             path.write_bytes(content)
-            for dry_run in (True, False) if label == HONEST else (True,):
+            del content
+            for dry_run in (True, False) if label in IMPORTED_TOO else (True,):
+                Cookie.objects.all().delete()
                 elapsed, peak, code, output = run(path, dry_run)
                 first = (output[0] if output else "")[:90]
-                size = f"{len(content):>10,}"
+                size = f"{path.stat().st_size:>10,}"
                 name = label if dry_run else "  ... imported for real"
                 print(f"{name:32} {size} {elapsed:>7.2f}s {peak:>8.0f} MB  {code:>4}  {first}")
 

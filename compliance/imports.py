@@ -28,7 +28,7 @@ from reversion.models import Revision, Version
 from reversion.revisions import _get_options
 
 from compliance import spreadsheets
-from compliance.reading import FORMATS, ImportFailed, read_table
+from compliance.reading import FORMATS, ImportFailed, OneObjectEach, read_table
 from compliance.resources import BULK_MODELS, model_for, required_columns, resource_for
 from compliance.sanitize import remove_controls
 
@@ -91,11 +91,9 @@ def unpack_dataset(content):
             return datetime.datetime.fromisoformat(value["$datetime"])
         if isinstance(value, dict) and "$date" in value:
             return datetime.date.fromisoformat(value["$date"])
-        if isinstance(value, str) and len(value) <= 40:
-            return shared.setdefault(value, value)
-        return value
+        return once(value)
 
-    shared = {}
+    once = OneObjectEach()
     # Checks kept before the rows were compressed (the same JSON) start with "{".
     packed = json.loads(content if content[:1] == b"{" else zlib.decompress(content))
     dataset = tablib.Dataset(headers=packed["headers"])
@@ -444,9 +442,9 @@ def import_file(model_name, content, *, file_format, user=None, dry_run=False, s
     model = model_for(model_name)
     if model is None:
         raise ImportFailed([f"Unknown register {model_name!r}."])
-    return run_import(
-        model, read_dataset(content, file_format), user=user, dry_run=dry_run, source=source
-    )
+    dataset = read_dataset(content, file_format)
+    del content  # the file's bytes (up to IMPORT_MAX_BYTES), unless the caller keeps them
+    return run_import(model, dataset, user=user, dry_run=dry_run, source=source)
 
 
 def export_dataset(model, queryset=None, **render):

@@ -170,25 +170,65 @@ def _implausible(text):
     )
 
 
-def decode(content):
-    """The text of a CSV or JSON file, or ImportFailed when it cannot be told for certain."""
-    if content.startswith(codecs.BOM_UTF8):
-        return _decode(content[3:], "utf-8")
-    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _decode(content, "utf-16")
+# A file's bytes are checked against an encoding this many at a time: its text is never held
+# whole (one character past U+FFFF makes a str four bytes a character: 100 MB for 25 MB).
+_CHECKED_AT_ONCE = 1 << 20
+
+
+def _pieces(content):
+    view = memoryview(content)
+    for start in range(0, len(view), _CHECKED_AT_ONCE):
+        yield start, view[start : start + _CHECKED_AT_ONCE]
+
+
+def _check_encoding(content, encoding, *, after=0):
+    """ImportFailed naming the first byte of `content` past its first `after` (a byte-order
+    mark) that is not `encoding`, counted from the start of the file."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    view, offset, pending = memoryview(content)[after:], 0, 0
     try:
-        return content.decode("utf-8")
-    except UnicodeDecodeError:
+        while offset < len(view):
+            # Bytes of a character cut by the piece's end wait in the decoder.
+            pending = len(decoder.getstate()[0])
+            decoder.decode(view[offset : offset + _CHECKED_AT_ONCE])
+            offset += _CHECKED_AT_ONCE
+        pending = len(decoder.getstate()[0])
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        byte = after + min(offset, len(view)) - pending + error.start + 1
+        raise ImportFailed(
+            [f"The file says it is {encoding.upper()} but byte {byte} is not."]
+        ) from None
+
+
+def encoding_of(content):
+    """The encoding of a CSV or JSON file's bytes (a byte-order mark is part of it), or
+    ImportFailed when it cannot be told for certain. Checked a piece at a time."""
+    if content.startswith(codecs.BOM_UTF8):
+        _check_encoding(content, "utf-8", after=len(codecs.BOM_UTF8))
+        return "utf-8-sig"
+    if content.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        order = "le" if content.startswith(codecs.BOM_UTF16_LE) else "be"
+        _check_encoding(content, f"utf-16-{order}", after=2)
+        return "utf-16"
+    try:
+        _check_encoding(content, "utf-8")
+        return "utf-8"
+    except ImportFailed:
         pass
-    windows = content.decode("cp1250", errors="replace")
-    iso = content.decode("iso-8859-2")
-    if windows == iso and "\ufffd" not in windows:
-        return windows
-    plausible = [
-        text for text in (windows, iso) if "\ufffd" not in text and _implausible(text) == 0
-    ]
-    if len(plausible) == 1:
-        return plausible[0]
+    # Single-byte encodings: each piece reads on its own as it does within the whole.
+    same, windows_clean, windows_plausible, iso_plausible = True, True, True, True
+    for _start, piece in _pieces(content):
+        windows = codecs.decode(piece, "cp1250", errors="replace")
+        iso = codecs.decode(piece, "iso-8859-2")
+        same = same and windows == iso
+        windows_clean = windows_clean and "\ufffd" not in windows
+        windows_plausible = windows_plausible and windows_clean and not _implausible(windows)
+        iso_plausible = iso_plausible and "\ufffd" not in iso and not _implausible(iso)
+    if same and windows_clean:
+        return "cp1250"
+    if windows_plausible != iso_plausible:
+        return "cp1250" if windows_plausible else "iso-8859-2"
     raise ImportFailed(
         [
             "The file is not UTF-8, and it cannot be told for certain whether it is "
@@ -196,15 +236,6 @@ def decode(content):
             "save it as UTF-8 (CSV UTF-8 in Excel) and import it again."
         ]
     )
-
-
-def _decode(content, encoding):
-    try:
-        return content.decode(encoding)
-    except UnicodeDecodeError as error:
-        raise ImportFailed(
-            [f"The file says it is {encoding.upper()} but byte {error.start + 1} is not."]
-        ) from None
 
 
 # --- CSV -----------------------------------------------------------------------------------------
@@ -223,27 +254,37 @@ def _delimiter(header_line):
     return best if counts[best] else ","
 
 
-# A line with its ending, split as a file opened with newline="" splits it (\r\n, \r or \n).
-_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+class OneObjectEach:
+    """Called with each cell of a file: the same object for each short text that repeats (a
+    category, "yes", a provider's name, a domain), so that a 50,000-row file's cells take a
+    sixth less memory. Only the first `remembered` different texts are kept (unique ones,
+    such as names, would otherwise fill it)."""
 
+    def __init__(self, remembered=10_000):
+        self.texts = {}
+        self.remembered = remembered
 
-def _lines(text):
-    """The lines of `text` for csv.reader, one at a time: io.StringIO would first copy the
-    whole text into a buffer of four bytes a character (70 MB for a 50,000-row file)."""
-    return (match.group() for match in _LINE.finditer(text))
+    def __call__(self, value):
+        if not isinstance(value, str) or len(value) > 40:
+            return value
+        found = self.texts.get(value)
+        if found is not None:
+            return found
+        if len(self.texts) < self.remembered:
+            self.texts[value] = value
+        return value
 
 
 def read_csv(content, limits=None):
     """(headers, rows) of a CSV file's bytes; each row a list as long as the headers."""
     limits = limits or Limits()
-    text = decode(content)
-    end_of_header = text.find("\n")
-    first_line = text if end_of_header < 0 else text[:end_of_header]
-    reader = csv.reader(_lines(text), delimiter=_delimiter(first_line))
+    # Decoded as it is read, a few kilobytes at a time; lines split as by open(newline="").
+    text = io.TextIOWrapper(io.BytesIO(content), encoding=encoding_of(content), newline="")
+    first_line = text.readline()
+    text.seek(0)
+    reader = csv.reader(text, delimiter=_delimiter(first_line))
     headers, rows = None, []
-    # One object for each short value that repeats (a category, "yes", a provider's name,
-    # a domain): the cells of a 50,000-row file take a sixth less memory.
-    shared = {}
+    once = OneObjectEach()
     try:
         for record in reader:
             number = reader.line_num if headers is None else len(rows) + 2
@@ -263,10 +304,7 @@ def read_csv(content, limits=None):
                     ]
                 )
             record += [""] * (len(headers) - len(record))
-            cells = [unescape(cell) for cell in record]
-            rows.append(
-                [cell if len(cell) > 40 else shared.setdefault(cell, cell) for cell in cells]
-            )
+            rows.append([once(unescape(cell)) for cell in record])
     except csv.Error as error:
         raise ImportFailed(
             [f"The CSV file cannot be read at line {reader.line_num}: {error}."]
@@ -313,6 +351,22 @@ _SHARED_STRINGS_TYPE = (
 )
 
 
+def _ends(source, container, child):
+    """Each element of an XML part as it ends; once a `child` of the `container` element has
+    ended (and been looked at), it is dropped from the container. ElementTree keeps every
+    element under its parent, cleared or not: the three million empty <row/> of a 28 KB XLSX
+    took 375 MB."""
+    parent = None
+    for event, element in ElementTree.iterparse(source, events=("start", "end")):
+        if event == "start":
+            if parent is None and element.tag == container:
+                parent = element
+            continue
+        yield element
+        if parent is not None and element.tag == child:
+            del parent[:]
+
+
 def _count_shared_strings(archive, limits):
     """Refuse more shared strings than the file may have cells: openpyxl keeps them all in
     memory before reading any row (three million short ones take half a gigabyte)."""
@@ -329,7 +383,7 @@ def _count_shared_strings(archive, limits):
         count = 0
         try:
             with archive.open(path) as source:
-                for _event, element in ElementTree.iterparse(source, events=("end",)):
+                for element in _ends(source, f"{_MAIN}sst", f"{_MAIN}si"):
                     if element.tag == f"{_MAIN}si":
                         count += 1
                         element.clear()
@@ -363,7 +417,7 @@ def _scan_sheet(archive, path, limits):
     try:
         with archive.open(path) as source:
             row_number, column = 0, 0
-            for _event, element in ElementTree.iterparse(source, events=("end",)):
+            for element in _ends(source, f"{_MAIN}sheetData", f"{_MAIN}row"):
                 tag = element.tag
                 if tag == f"{_MAIN}c":
                     reference = element.get("r")
@@ -420,8 +474,6 @@ def read_xlsx(content, limits=None):
 def read_xlsx_sheets(content, limits=None, *, first_only=False):
     """[(sheet name, headers, rows)] of an XLSX file's sheets (or its first), read under one
     set of limits for the whole file."""
-    import openpyxl  # only imports need it
-
     limits = limits or Limits()
     if not zipfile.is_zipfile(io.BytesIO(content)):
         raise ImportFailed(["The XLSX file is damaged or truncated (it is not a complete zip)."])
@@ -441,9 +493,7 @@ def read_xlsx_sheets(content, limits=None, *, first_only=False):
     if all(last_row == 0 for last_row, _widest in sizes):
         return [(name, [], []) for name, _path in paths]
     try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(content), read_only=True, data_only=True, keep_links=False
-        )
+        workbook = _load_workbook(content)
     except Exception as error:  # openpyxl raises many kinds for damaged files
         raise ImportFailed(
             [f"The XLSX file cannot be read: {error or type(error).__name__}."]
@@ -463,6 +513,31 @@ def read_xlsx_sheets(content, limits=None, *, first_only=False):
         ) from None
     finally:
         workbook.close()
+
+
+def _load_workbook(content):
+    """openpyxl.load_workbook(read_only=True, data_only=True, keep_links=False), but the shared
+    strings read through _ends(): openpyxl's own reading keeps every <si> element it has read
+    under the table's root (1,500,000 texts took some 150 MB beside the texts themselves)."""
+    from openpyxl.cell.text import Text  # only imports need openpyxl
+    from openpyxl.reader.excel import SHARED_STRINGS, ExcelReader
+
+    class Reader(ExcelReader):
+        def read_strings(self):
+            part = self.package.find(SHARED_STRINGS)
+            if part is None:
+                return
+            with self.archive.open(part.PartName[1:]) as source:
+                self.shared_strings = [
+                    # What openpyxl's read_string_table() makes of each text.
+                    Text.from_tree(element).content.replace("x005F_", "")
+                    for element in _ends(source, f"{_MAIN}sst", f"{_MAIN}si")
+                    if element.tag == f"{_MAIN}si"
+                ]
+
+    reader = Reader(io.BytesIO(content), read_only=True, data_only=True, keep_links=False)
+    reader.read()
+    return reader.wb
 
 
 def _read_sheet(sheet, last_row, widest, limits):
@@ -515,10 +590,29 @@ def read_json(content, limits=None):
     return json_table(data, limits)
 
 
+# A character past U+FFFF in UTF-8 (four bytes).
+_ASTRAL = re.compile(rb"[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _escaped_astral(match):
+    """The character as a JSON escape (a surrogate pair), which json.loads reads back as it."""
+    return json.dumps(match.group().decode("utf-8")).strip('"').encode()
+
+
+def _json_text(content):
+    """The text of a JSON file to parse. One character past U+FFFF (an emoji) makes a Python
+    text four bytes a character, 130 MB for a 32 MB file: in UTF-8 such characters are given
+    to the parser as escapes, which it reads back as the same characters."""
+    encoding = encoding_of(content)
+    if encoding.startswith("utf-8") and _ASTRAL.search(content):
+        content = _ASTRAL.sub(_escaped_astral, content)
+    return codecs.decode(content, encoding)
+
+
 def parse_json(content):
     """A JSON file's data; a key named twice in an object, or too deep a nesting, is refused."""
     try:
-        return json.loads(decode(content), object_pairs_hook=_object_without_duplicates)
+        return json.loads(_json_text(content), object_pairs_hook=_object_without_duplicates)
     except json.JSONDecodeError as error:
         raise ImportFailed(
             [f"The JSON file is not valid JSON (line {error.lineno}, column {error.colno})."]
@@ -530,7 +624,8 @@ def parse_json(content):
 
 
 def json_table(data, limits):
-    """(headers, rows) of parsed JSON data: a list of flat objects, one per row."""
+    """(headers, rows) of parsed JSON data: a list of flat objects, one per row. Consumes
+    `data` (each object is let go once it is a row)."""
     if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
         raise ImportFailed(["The JSON file must be a list of objects, one per row."])
     headers = []
@@ -538,9 +633,11 @@ def json_table(data, limits):
         limits.check_row(number, len(row))
         headers += [key for key in row if key not in headers]
         limits.check_width(number, len(headers))
-    rows = []
-    for number, row in enumerate(data, start=2):
-        rows.append([_json_cell(row.get(header), number, header) for header in headers])
+    rows, once = [], OneObjectEach()
+    data.reverse()  # taken from the end, the first first
+    while data:
+        row, number = data.pop(), len(rows) + 2
+        rows.append([once(_json_cell(row.get(header), number, header)) for header in headers])
     return headers, rows
 
 

@@ -66,7 +66,7 @@ def enqueue(work, *args, delay=0, priority=None):
 def release_memory():
     """Give back to the operating system what a finished job freed. A worker lives long; without
     this, glibc keeps the freed memory of one job's peak and the next job's peak adds to it
-    (a 20,000-row import's check, then its write: bench/README.md)."""
+    (a large import's check, then its write: bench/README.md)."""
     gc.collect()
     if sys.platform == "linux":
         ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -31,23 +31,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, model, file, format, dry_run, user, **options):
         path = Path(file)
-        try:
-            content = path.read_bytes()
-        except OSError as error:
-            raise CommandError(f"Cannot read {file}: {error.strerror}.") from error
         importer = self._user(user, model)
         try:
             if model == "all":
-                return self._import_all(content, path, format, importer, dry_run)
+                return self._import_all(self._read(path), path, format, importer, dry_run)
             if format == "ocd":
                 if model != "cookie":
                     raise ImportFailed(["--format ocd imports into the cookie register only."])
-                report = ocd.import_ocd(content, user=importer, dry_run=dry_run, source=path.name)
+                report = ocd.import_ocd(
+                    self._read(path), user=importer, dry_run=dry_run, source=path.name
+                )
                 self.stdout.write(report.summary())
                 return
             result = import_file(
                 model,
-                content,
+                # Not kept here: import_file lets the bytes go once the rows are read.
+                self._read(path),
                 file_format=format_of(path.name, format),
                 user=importer,
                 dry_run=dry_run,
@@ -61,6 +60,13 @@ class Command(BaseCommand):
             f"{verb} {totals['total']} rows: {totals['new']} new, {totals['update']} updated, "
             f"{totals['skip']} unchanged."
         )
+
+    @staticmethod
+    def _read(path):
+        try:
+            return path.read_bytes()
+        except OSError as error:
+            raise CommandError(f"Cannot read {path}: {error.strerror}.") from error
 
     def _import_all(self, content, path, format, importer, dry_run):
         results = backup.import_all(
