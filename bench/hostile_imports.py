@@ -97,6 +97,13 @@ def five_million_rows():
         yield chunk
 
 
+def empty_rows():
+    """Empty rows compress to nothing; ElementTree kept each one read (375 MB for these)."""
+    yield header_row() + cookie_row(2, "x")
+    for _ in range(30):
+        yield "<row/>" * 100_000
+
+
 def wide_rows():
     yield header_row()
     for n in range(2, 20_002):
@@ -225,6 +232,7 @@ FILES = {
         header_row() + cookie_row(2, "x") + f'<row r="1048576">{inline("XFD1048576", "x")}</row>'
     ),
     "5,000,000 rows": lambda: packed(five_million_rows),
+    "3,000,000 empty rows": lambda: packed(empty_rows),
     "20,000 rows, 100 columns": lambda: packed(wide_rows),
     "3,000,000 shared strings": lambda: packed(
         lambda: iter([header_row(), '<row r="2"><c r="A2" t="s"><v>2999999</v></c></row>']),

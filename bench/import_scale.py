@@ -10,11 +10,9 @@ csv.DictReader and inserts its rows with a bare `bulk_create` into an empty regi
 seconds of each (reading the file included, the process start not), the peak resident memory of
 each process (Django loaded is about 100 MiB of it), and the ratio of the import to the bare
 insert. The processes run with DEBUG off, as in production. Uses bench/import_scale.sqlite3
-unless DATABASE_URL is set. A file of 50,000 rows is over the default import limits; run from
-the project root with them raised:
+unless DATABASE_URL is set. Run from the project root:
 
-    IMPORT_MAX_ROWS=50000 IMPORT_MAX_CELLS=1000000 IMPORT_MAX_BYTES=25000000 \
-        .venv/bin/python bench/import_scale.py [--sizes 1000 10000 50000]
+    .venv/bin/python bench/import_scale.py [--sizes 1000 10000 50000]
 """
 
 import argparse
