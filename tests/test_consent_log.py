@@ -125,7 +125,9 @@ def test_a_body_that_is_not_a_json_object_is_refused(client, release, body):
     assert response.status_code == 400 and "JSON" in response.json()["error"]
 
 
-def test_size_and_rate_are_limited(client, release, settings):
+def test_size_and_rate_are_limited(client, release, settings, monkeypatch):
+    # Within one window (four requests could otherwise straddle the end of a minute).
+    monkeypatch.setattr(consent_log.rate_limit, "clock", lambda: 30.0)
     settings.CONSENT_MAX_BODY_BYTES = 600
     big = payload(release, services_accepted=["s" * 90] * 20)
     assert post(client, big).status_code == 413
@@ -252,3 +254,14 @@ def test_workers_queue_the_cleanup_daily_and_only_when_something_expired(
     heartbeat.cleanup_queued_at -= worker.CLEANUP_EVERY
     heartbeat.queue_consent_cleanup()
     assert queued == [tasks.delete_expired_consent_records]
+
+
+def test_a_new_window_starts_the_counts_again(settings):
+    from compliance.rate_limit import RateLimit
+
+    settings.CONSENT_RATE_PER_MINUTE = 1
+    limit, now = RateLimit(60, "CONSENT_RATE_PER_MINUTE"), [59.9]
+    limit.clock = lambda: now[0]
+    assert limit.allow("a") and not limit.allow("a") and limit.allow("b")
+    now[0] = 60.0
+    assert limit.allow("a") and not limit.allow("a")
