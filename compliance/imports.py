@@ -492,5 +492,5 @@ def export_bytes(model, file_format, queryset=None, *, language=None, bom=True):
         typed = file_format == "xlsx"
         dataset = export_dataset(model, queryset, choice_labels=True, typed=typed)
         if file_format == "csv":
-            return spreadsheets.csv_bytes(dataset.headers, list(dataset), bom=bom)
+            return spreadsheets.csv_bytes(dataset.headers, dataset, bom=bom)
         return spreadsheets.xlsx_bytes([(sheet_title(model), dataset.headers, list(dataset))])

@@ -181,3 +181,25 @@ def test_yes_and_no_in_every_language(demo, word, value):
         file_format="csv",
     )
     assert models.Cookie.objects.get(name="w").consent_required is value
+
+
+@pytest.mark.parametrize("bom", [True, False])
+def test_csv_bytes_are_the_csv_modules_text_encoded(bom):
+    """csv_bytes() encodes as it writes; its bytes are those of the csv module's text (line
+    breaks inside cells, quotes, Polish letters, an emoji, a guarded formula), with the mark."""
+    import csv
+    import io
+
+    from compliance.reading import escape
+    from compliance.spreadsheets import csv_bytes
+
+    headers = ["name", "purpose_pl"]
+    rows = [("a", 'Zażółć "gęślą"\nlinia 🍪'), ("=1+1", None), ("c", 3)]
+    expected = io.StringIO()
+    writer = csv.writer(expected, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow([escape("" if value is None else str(value)) for value in row])
+    assert csv_bytes(headers, rows, bom=bom) == (
+        ("\ufeff" if bom else "") + expected.getvalue()
+    ).encode("utf-8")
