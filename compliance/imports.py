@@ -227,8 +227,7 @@ class CheckedRows:
     """What check_rows() found: every row (`rows`) and the count of each effect (`totals`),
     as an import-export Result gives them."""
 
-    def __init__(self, model, total_rows):
-        self.model = model
+    def __init__(self, total_rows):
         self.total_rows = total_rows
         self.rows = []
         self.totals = collections.Counter()
@@ -250,7 +249,7 @@ def check_rows(model, dataset, *, user=None, progress=None):
         resource.start_parts(dataset)
     except ValueError as error:
         problems.append(str(error))
-    checked = CheckedRows(model, len(dataset))
+    checked = CheckedRows(len(dataset))
     shared_names = {}
     rows_before = 0
     while len(dataset):

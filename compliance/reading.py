@@ -178,7 +178,7 @@ _CHECKED_AT_ONCE = 1 << 20
 def _pieces(content):
     view = memoryview(content)
     for start in range(0, len(view), _CHECKED_AT_ONCE):
-        yield start, view[start : start + _CHECKED_AT_ONCE]
+        yield view[start : start + _CHECKED_AT_ONCE]
 
 
 def _check_encoding(content, encoding, *, after=0):
@@ -218,7 +218,7 @@ def encoding_of(content):
         pass
     # Single-byte encodings: each piece reads on its own as it does within the whole.
     same, windows_clean, windows_plausible, iso_plausible = True, True, True, True
-    for _start, piece in _pieces(content):
+    for piece in _pieces(content):
         windows = codecs.decode(piece, "cp1250", errors="replace")
         iso = codecs.decode(piece, "iso-8859-2")
         same = same and windows == iso
