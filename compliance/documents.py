@@ -30,7 +30,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from compliance import branding, forked, subprocessors
+from compliance import branding, document_parts, forked, subprocessors
 from compliance.diff import diff_snapshots, with_labels
 from compliance.localize import localize
 from compliance.models import DocumentKind, Release, ReleaseDocument
@@ -90,6 +90,25 @@ class SerialisedOnce(pydyf.Object):
     @property
     def compressible(self):
         return self.original.compressible
+
+
+def remembered_page_references(pdf):
+    """pydyf's PDF.page_references, remembered while no page is added. pydyf builds the tuple
+    of every page's reference anew on each use, and WeasyPrint's tagging uses it for each
+    structure element it makes: pages × elements, 13 of the 38 s of laying out and writing the
+    1,800 pages around the declaration of a 50,000-item summary (profiled)."""
+    kids = pdf.pages["Kids"]
+    remembered = pdf.__dict__.get("_page_references")
+    if remembered is None or len(remembered) * 3 != len(kids):
+        remembered = tuple(f"{number} 0 R".encode("ascii") for number in kids[::3])
+        pdf._page_references = remembered
+    return remembered
+
+
+# Pages are only ever added (three entries each: number, 0, R), so the count says when the
+# remembered tuple is out of date. A test compares it with pydyf's own.
+PYDYF_PAGE_REFERENCES = pydyf.PDF.page_references
+pydyf.PDF.page_references = property(remembered_page_references)
 
 
 class LinkTexts(HTMLParser):
@@ -241,15 +260,39 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
             "intended": subprocessors.presented(current.intended, language),
             "objection_contact": objection_contact,
         }
-        html = render_to_string(TEMPLATES[kind], context)
         stylesheet = render_to_string(
             "compliance/pdf/document.css",
-            {
-                "fonts": FONTS.as_uri(),
-                "page_counter": page_counter_content(),
-            },
+            {"fonts": FONTS.as_uri(), "page_counter": page_counter_content()},
         )
-    fetcher = fetcher or RefusingFetcher()
+        fetcher = fetcher or RefusingFetcher()
+
+        def write(html, css):
+            return write_pdf(html, css, fetcher)
+
+        parts = []
+        if kind == DocumentKind.SUMMARY:
+            declaration = register.declaration_tables
+            parts = document_parts.split(declaration, settings.DOCUMENT_PART_ROWS)
+            context["declaration_sections"] = document_parts.whole(declaration)
+        if len(parts) > 1:
+            # No running heads in the parts: the frame's pages in their place have them.
+            part_stylesheet = render_to_string(
+                "compliance/pdf/document.css", {"fonts": FONTS.as_uri(), "page_counter": ""}
+            )
+            pdf, fetcher.requested = document_parts.render(
+                context, stylesheet, part_stylesheet, parts, write, TEMPLATES[kind]
+            )
+            return pdf
+        html = render_to_string(TEMPLATES[kind], context)
+    # WeasyPrint runs in a child process (see compliance.forked); the fetcher's record of what
+    # was asked for comes back with the PDF.
+    rendered = forked.run(lambda: write(html, stylesheet))
+    fetcher.requested = rendered.requested
+    return rendered.pdf
+
+
+def write_pdf(html, stylesheet, fetcher):
+    """A RenderedPart of `html` with `stylesheet`: WeasyPrint's work, run in a child process."""
     link_texts = LinkTexts(html).texts
 
     def finish(document, pdf):
@@ -258,32 +301,54 @@ def render(kind, language, snapshot, *, release=None, changes=None, fetcher=None
         claim_pdf_ua(pdf)
         serialise_objects_once(document, pdf)
 
-    def write_pdf():
-        # The stylesheet's @font-face rules take effect only through a FontConfiguration given
-        # to both the stylesheet and the rendering: without it WeasyPrint would quietly use
-        # whatever sans-serif font the machine has.
-        font_config = FontConfiguration()
-        document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=fetcher)
-        pdf = document.write_pdf(
-            stylesheets=[
-                CSS(
-                    string=stylesheet,
-                    url_fetcher=fetcher,
-                    base_url=FONTS.as_uri() + "/",
-                    font_config=font_config,
-                )
-            ],
-            font_config=font_config,
-            finisher=finish,
-            pdf_variant="pdf/a-3b",
-            pdf_tags=True,
-        )
-        return pdf, fetcher.requested
+    # The stylesheet's @font-face rules take effect only through a FontConfiguration given to
+    # both the stylesheet and the rendering: without it WeasyPrint would quietly use whatever
+    # sans-serif font the machine has.
+    font_config = FontConfiguration()
+    options = {"pdf_variant": "pdf/a-3b", "pdf_tags": True}
+    document = HTML(string=html, base_url=FONTS.as_uri() + "/", url_fetcher=fetcher).render(
+        stylesheets=[
+            CSS(
+                string=stylesheet,
+                url_fetcher=fetcher,
+                base_url=FONTS.as_uri() + "/",
+                font_config=font_config,
+            )
+        ],
+        font_config=font_config,
+        **options,
+    )
+    pdf = document.write_pdf(finisher=finish, **options)
+    return document_parts.RenderedPart(
+        pdf=pdf,
+        page_count=len(document.pages),
+        bookmarks=_bookmarks(document),
+        anchors=_anchors(document),
+        requested=fetcher.requested,
+    )
 
-    # WeasyPrint runs in a child process (see compliance.forked); the fetcher's record of what
-    # was asked for comes back with the PDF.
-    pdf, fetcher.requested = forked.run(write_pdf)
-    return pdf
+
+def _pdf_point(page, x, y):
+    """A point of a page in CSS pixels from its top left, in PDF points from its bottom left."""
+    return x * 0.75, (page.height - y) * 0.75
+
+
+def _anchors(document):
+    """{anchor: (page index, x, y)} where each anchor starts: an element running over several
+    pages is an anchor on each of them."""
+    anchors = {}
+    for index, page in enumerate(document.pages):
+        for name, (x, y, _right, _bottom) in page.anchors.items():
+            anchors.setdefault(name, (index, *_pdf_point(page, x, y)))
+    return anchors
+
+
+def _bookmarks(document):
+    return [
+        (level, label, index, *_pdf_point(page, x, y), state)
+        for index, page in enumerate(document.pages)
+        for level, label, (x, y), state in page.bookmarks
+    ]
 
 
 def changes_since(earlier, snapshot):

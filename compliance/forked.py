@@ -17,6 +17,7 @@ badly with threads, Windows cannot) the work runs in the calling process.
 import gc
 import os
 import pickle
+import selectors
 import sys
 
 FORKING = sys.platform == "linux"
@@ -38,6 +39,56 @@ def run(work):
     with os.fdopen(read_end, "rb") as pipe:
         payload = pipe.read()
     _pid, status = os.waitpid(pid, 0)
+    return _outcome(payload, status)
+
+
+def run_many(works, processes):
+    """[work() for work in works], each computed in a forked child process, at most `processes`
+    of them at a time (a large document's parts: each child's memory is given back to the
+    system when it ends). The first exception raised by a work is raised here, once every
+    child has ended."""
+    if not FORKING:
+        return [work() for work in works]
+    results = [None] * len(works)
+    waiting = list(enumerate(works))
+    running = {}  # read end -> (index, pid, chunks read)
+    selector = selectors.DefaultSelector()
+    failure = None
+    while waiting or running:
+        while waiting and len(running) < max(1, processes) and failure is None:
+            index, work = waiting.pop(0)
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                _run_in_child(work, read_end, write_end)
+            os.close(write_end)
+            running[read_end] = (index, pid, [])
+            selector.register(read_end, selectors.EVENT_READ)
+        if not running:
+            break
+        # Read from every child as it writes: a result larger than a pipe's buffer would
+        # otherwise keep its child waiting.
+        for key, _events in selector.select():
+            index, pid, chunks = running[key.fd]
+            chunk = os.read(key.fd, 1 << 20)
+            if chunk:
+                chunks.append(chunk)
+                continue
+            selector.unregister(key.fd)
+            os.close(key.fd)
+            del running[key.fd]
+            _pid, status = os.waitpid(pid, 0)
+            try:
+                results[index] = _outcome(b"".join(chunks), status)
+            except Exception as error:
+                failure = failure or error
+    selector.close()
+    if failure is not None:
+        raise failure
+    return results
+
+
+def _outcome(payload, status):
     if not payload:
         raise ChildFailed(f"The rendering process ended without a result ({_describe(status)}).")
     outcome, value = pickle.loads(payload)

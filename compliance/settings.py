@@ -228,6 +228,15 @@ IMPORT_MAX_CELLS = int(os.environ.get("IMPORT_MAX_CELLS", "1500000"))
 IMPORT_MAX_EXPANDED_BYTES = int(os.environ.get("IMPORT_MAX_EXPANDED_BYTES", str(200 * 1024 * 1024)))
 IMPORT_MAX_SECONDS = int(os.environ.get("IMPORT_MAX_SECONDS", "120"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+
+# The summary's declaration is rendered in parts of this many rows when it has more, each part
+# in a child process of its own, this many at a time, then joined (compliance/document_parts.py):
+# WeasyPrint keeps every page of a document in memory until it writes the file, about 130 KB a
+# row. One at a time by default, as memory matters more than seconds in the background worker:
+# at 10,000 rows two at a time take 17 s instead of 25 s, and a child's memory more
+# (bench/summary_scale.py, bench/README.md).
+DOCUMENT_PART_ROWS = int(os.environ.get("DOCUMENT_PART_ROWS", "1000"))
+DOCUMENT_RENDERING_PROCESSES = int(os.environ.get("DOCUMENT_RENDERING_PROCESSES", "1"))
 # Uploads over the import limit are cut off while they arrive (compliance/uploads.py).
 FILE_UPLOAD_HANDLERS = [
     "compliance.uploads.LimitedUploadHandler",
@@ -323,5 +332,7 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # pikepdf (joining a summary rendered in parts) announces itself at INFO once per process.
+        "pikepdf": {"level": "WARNING"},
     },
 }

@@ -516,3 +516,14 @@ def test_links_are_described_by_their_text_in_the_documents_language(release):
     ]
     assert "Załącznik IV – Wykaz podmiotów przetwarzających" in descriptions
     assert not [d for d in descriptions if d.startswith("annex-")]
+
+
+def test_remembered_page_references_are_pydyfs():
+    """compliance.documents remembers pydyf's page references between pages added: the same
+    references, brought up to date when a page is added."""
+    pdf = pydyf.PDF()
+    for number in range(3):
+        pdf.add_page(pydyf.Dictionary({"Type": "/Page"}))
+        assert pdf.page_references == documents.PYDYF_PAGE_REFERENCES.fget(pdf)
+        assert len(pdf.page_references) == number + 1
+    assert pdf.page_references is pdf.page_references

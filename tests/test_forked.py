@@ -2,6 +2,7 @@ import gc
 import os
 import resource
 import signal
+import time
 
 import pytest
 
@@ -53,3 +54,49 @@ def test_a_child_that_dies_is_reported():
         forked.run(lambda: os.kill(os.getpid(), signal.SIGKILL))
     with pytest.raises(forked.ChildFailed, match="exit status 3"):
         forked.run(lambda: os._exit(3))
+
+
+def test_many_works_run_in_children_results_in_order():
+    """Each work in a child of its own; results come back in the works' order, also when a
+    result is larger than a pipe holds (the parent reads every child as it writes)."""
+    parent = os.getpid()
+
+    def work(n):
+        return lambda: (n, os.getpid(), bytes([n]) * (300_000 + n))
+
+    results = forked.run_many([work(n) for n in range(5)], processes=2)
+    assert [n for n, _pid, _payload in results] == list(range(5))
+    assert all(pid != parent for _n, pid, _payload in results)
+    assert len({pid for _n, pid, _payload in results}) == 5
+    assert all(payload == bytes([n]) * (300_000 + n) for n, _pid, payload in results)
+
+
+def test_many_works_run_at_most_so_many_at_a_time():
+    def work():
+        start = time.monotonic()
+        time.sleep(0.3)
+        return start, time.monotonic()
+
+    spans = forked.run_many([work] * 4, processes=2)
+    for moment, _end in spans:
+        running = sum(1 for start, end in spans if start <= moment < end)
+        assert running <= 2
+    # Two at a time: about two rounds, not four.
+    assert max(end for _s, end in spans) - min(start for start, _e in spans) < 1.0
+
+
+def test_an_error_in_one_of_many_is_raised_once_all_have_ended(tmp_path):
+    def fail():
+        raise ValueError("part 2 failed")
+
+    def slow(name):
+        def work():
+            time.sleep(0.2)
+            (tmp_path / name).write_text("done")
+
+        return work
+
+    with pytest.raises(ValueError, match="part 2 failed"):
+        forked.run_many([slow("first"), fail, slow("third")], processes=3)
+    # The others ran to their end before the error was raised.
+    assert (tmp_path / "first").read_text() == (tmp_path / "third").read_text() == "done"
