@@ -203,6 +203,11 @@ class TransferAdminMixin:
         if "ocd" in result:
             return {"ocd_summary": import_jobs.ocd_summary(result["ocd"])}
         if "effects" in result:
-            # Checks made before the changes were recorded have three parts a row.
-            result = {**result, "effects": [[*row, []][:4] for row in result["effects"]]}
+            # Unchanged rows are counted in the summary, not listed: a re-import of a large
+            # register would otherwise bury its few changes among thousands of rows. Checks made
+            # before the changes were recorded have three parts a row.
+            result = {
+                **result,
+                "effects": [[*row, []][:4] for row in result["effects"] if row[1] != "skip"],
+            }
         return result

@@ -106,7 +106,12 @@ def test_a_release_summary_in_parts_is_pdf_ua(register, settings):
     settings.DOCUMENT_PART_ROWS = 3
     pdf = documents.release_document(publish(note="Parts"), "summary", "cs")
     assert pdf_ua.problems(pdf, "cs") == []
-    assert len(pikepdf.open(io.BytesIO(pdf)).pages) > 12
+    joined = pikepdf.open(io.BytesIO(pdf))
+    assert len(joined.pages) > 12
+    # qpdf's own check of the file's syntax and cross-references.
+    assert joined.check_pdf_syntax() == []
+    assert pdf.startswith(b"%PDF-1.7\n%")  # the binary comment PDF/A asks for follows
+    assert len(joined.trailer.ID) == 2
 
 
 def test_summary_in_parts_has_every_item_once_in_the_same_order(whole_and_parted):

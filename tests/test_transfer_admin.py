@@ -59,6 +59,51 @@ def test_import_previews_then_writes_on_confirmation(admin_client, admin_user, d
     assert Version.objects.get_for_object(cookie).first().revision.user == admin_user
 
 
+def test_preview_lists_the_rows_that_change_and_counts_the_rest(admin_client, demo):
+    """A re-import of the register's own export changes nothing: no row is listed, the
+    unchanged ones are counted; a row that changes is listed alone."""
+    export = admin_client.get(reverse("admin:compliance_cookie_export"), {"format": "csv"})
+    rows = list(csv.DictReader(io.StringIO(export.content.decode("utf-8-sig"))))
+    count = len(rows)
+    data = {"file": SimpleUploadedFile("same.csv", export.content), "format": ""}
+    content = start(admin_client, data).content.decode()
+    assert f"{count} rows: 0 new, 0 changed, {count} unchanged." in content
+    assert 'id="import-preview"' not in content
+    assert f"{count} unchanged rows are not listed." in content
+
+    rows[0]["purpose_en"] = "Changed by the import"
+    changed = io.StringIO()
+    writer = csv.DictWriter(changed, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    data = {"file": SimpleUploadedFile("one.csv", changed.getvalue().encode()), "format": ""}
+    content = start(admin_client, data).content.decode()
+    assert content.count('<tr class="effect-') == 1
+    assert 'class="effect-update"' in content and "Changed by the import" in content
+    assert f"{count - 1} unchanged rows are not listed." in content
+
+
+@pytest.mark.parametrize(
+    ("language", "rows", "expected"),
+    [
+        ("pl", 1, "Nie wymieniono 1 niezmienionego wiersza."),
+        ("pl", 3, "Nie wymieniono 3 niezmienionych wierszy."),
+        ("cs", 3, "Neuvádějí se 3 nezměněné řádky."),
+        ("cs", 5, "Neuvádí se 5 nezměněných řádků."),
+        ("de", 1, "1 unveränderte Zeile wird nicht aufgeführt."),
+    ],
+)
+def test_unchanged_rows_are_counted_in_the_users_language(language, rows, expected):
+    from django.utils import translation
+    from django.utils.translation import ngettext
+
+    with translation.override(language):
+        text = ngettext(
+            "%(rows)s unchanged row is not listed.", "%(rows)s unchanged rows are not listed.", rows
+        ) % {"rows": rows}
+    assert text == expected
+
+
 def test_preview_shows_the_errors_and_offers_no_confirmation(admin_client, demo):
     """A bad file's preview lists its problems with row and column; nothing is written."""
     response = start(admin_client, upload("unknown_provider.csv"))
