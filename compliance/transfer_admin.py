@@ -2,7 +2,8 @@
 
 An import is two background tasks the uploader watches (compliance/import_jobs.py): the file is
 checked, writing nothing, and its preview shown (the rows it adds or changes and a count of the
-unchanged, or every problem); once confirmed, it is written. A job is visible to the user who uploaded it only.
+unchanged, or every problem); once confirmed, it is written. A job is visible to the user who
+uploaded it only.
 """
 
 from django import forms
