@@ -36,7 +36,7 @@ class RenderedPart:
     page_count: int
     # [(level, label, page index, x, y, state)], in PDF points from the page's bottom left.
     bookmarks: list
-    # {anchor: (page index, x, y)}
+    # {anchor: index of the page where it starts}
     anchors: dict
     requested: list = field(default_factory=list)
 
@@ -96,11 +96,11 @@ def render(context, stylesheet, part_stylesheet, parts, write_pdf, frame_templat
         frame_template, {**context, "declaration_pages": range(declaration_pages)}
     )
     frame = forked.run(lambda: write_pdf(html, stylesheet))
-    first_page = frame.anchors[DECLARATION][0]
-    if frame.anchors[NEXT_CHAPTER][0] != first_page + declaration_pages:
+    first_page = frame.anchors[DECLARATION]
+    if frame.anchors[NEXT_CHAPTER] != first_page + declaration_pages:
         # Never expected: the parts would not land where the contents say they are.
         raise RuntimeError(
-            f"The summary's frame kept {frame.anchors[NEXT_CHAPTER][0] - first_page} pages for "
+            f"The summary's frame kept {frame.anchors[NEXT_CHAPTER] - first_page} pages for "
             f"a declaration of {declaration_pages}."
         )
     pdf = forked.run(lambda: pdf_join.join(frame, first_page, rendered_parts))

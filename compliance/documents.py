@@ -334,12 +334,12 @@ def _pdf_point(page, x, y):
 
 
 def _anchors(document):
-    """{anchor: (page index, x, y)} where each anchor starts: an element running over several
-    pages is an anchor on each of them."""
+    """{anchor: index of the page where it starts}: an element running over several pages is
+    an anchor on each of them."""
     anchors = {}
     for index, page in enumerate(document.pages):
-        for name, (x, y, _right, _bottom) in page.anchors.items():
-            anchors.setdefault(name, (index, *_pdf_point(page, x, y)))
+        for name in page.anchors:
+            anchors.setdefault(name, index)
     return anchors
 
 

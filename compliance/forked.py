@@ -29,17 +29,7 @@ class ChildFailed(RuntimeError):
 
 def run(work):
     """work()'s result, computed in a forked child process; its exceptions are raised here."""
-    if not FORKING:
-        return work()
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        _run_in_child(work, read_end, write_end)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        payload = pipe.read()
-    _pid, status = os.waitpid(pid, 0)
-    return _outcome(payload, status)
+    return run_many([work], processes=1)[0]
 
 
 def run_many(works, processes):
